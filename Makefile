@@ -1,0 +1,24 @@
+# exodus: `make` lists the targets. Every target sets itself up first.
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help setup report test bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: ## install Debian packages (Chromium) and the Python venv, idempotently
+	@bash scripts/setup.sh
+
+report: setup ## render the shipped report to reports/authors/ (HTML, PDF, summary.json)
+	@$(PY) -m analysis render $(ARGS)
+
+test: setup ## run the whole test suite (helpers, notebooks, rendered report, browser)
+	@$(PY) -m pytest $(ARGS)
+
+bench: setup ## time every render stage (benchmarks/)
+	@$(PY) benchmarks/bench_load.py
+
+clean: ## remove rendered reports and caches (keeps .venv)
+	rm -rf reports/*/ .pytest_cache

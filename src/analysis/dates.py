@@ -1,0 +1,153 @@
+"""Fuzzy public dates: partial ISO 8601 dates and EDTF-style intervals.
+
+A date field of the data contract holds one of
+
+* a partial ISO 8601 date: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``;
+* an interval ``START/END`` whose ends take the same forms, ``..`` marking an
+  open end (``../2023-11-17`` = on or before that day), as in the Library of
+  Congress EDTF / ISO 8601-2 notation;
+* in ``left`` only, the word ``unknown`` (left, date not public);
+* nothing: the value is unknown.
+
+Every value becomes an interval of possible days, ``[start, end]``, plus its
+*kind*: ``day``, ``month``, ``year``, ``interval``, ``unknown`` or ``missing``.
+A year-only date is the span of its whole year, never a point. Open ends stay
+``NaT`` here; :func:`analysis.cohort.load_cohort` closes them from context.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+__all__ = ["KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "DATE_FORMS"]
+
+KINDS = ["day", "month", "year", "interval", "unknown", "missing"]
+"""Every kind a parsed date can have, most precise first."""
+
+DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END ('..' = open end)"
+
+_POINT = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True)
+class FuzzyDate:
+    """Earliest and latest possible day of a date, and how precisely it is known."""
+
+    start: date | None
+    end: date | None
+    kind: str
+
+
+def _parse_point(text: str) -> tuple[date, date, str]:
+    match = _POINT.fullmatch(text)
+    if match is None:
+        raise ValueError(f"is not a date: expected {DATE_FORMS}")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if year < 1:
+        raise ValueError("has year 0000, which is not a calendar year")
+    if month is None:
+        return date(year, 1, 1), date(year, 12, 31), "year"
+    if not 1 <= month <= 12:
+        raise ValueError(f"has month {month:02d}, which does not exist")
+    last = calendar.monthrange(year, month)[1]
+    if day is None:
+        return date(year, month, 1), date(year, month, last), "month"
+    if not 1 <= day <= last:
+        raise ValueError(f"has day {day:02d}, which {year}-{month:02d} does not have")
+    exact = date(year, month, day)
+    return exact, exact, "day"
+
+
+def parse_fuzzy_date(text: str, *, allow_unknown: bool = False) -> FuzzyDate:
+    """Parse one date field into a :class:`FuzzyDate`.
+
+    Parameters
+    ----------
+    text : str
+        The field as written in the CSV; surrounding spaces are ignored.
+    allow_unknown : bool
+        Accept the word ``unknown`` (only the ``left`` column does).
+
+    Raises
+    ------
+    ValueError
+        With a sentence fragment saying what is wrong (``"has month 13, ..."``).
+    """
+    text = text.strip()
+    if not text:
+        return FuzzyDate(None, None, "missing")
+    if text.lower() == "unknown":
+        if allow_unknown:
+            return FuzzyDate(None, None, "unknown")
+        raise ValueError("is a word allowed only in the 'left' column; leave an unknown date empty")
+    if "/" not in text:
+        start, end, kind = _parse_point(text)
+        return FuzzyDate(start, end, kind)
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise ValueError(f"is not an interval: expected exactly one '/' in START/END ({DATE_FORMS})")
+    first, last = (p.strip() for p in parts)
+    if first == ".." and last == "..":
+        raise ValueError("is an interval open at both ends, which says nothing; leave the field empty")
+    if not first or not last:
+        raise ValueError("is an interval with an empty end: write '..' for an open end")
+    try:
+        start = None if first == ".." else _parse_point(first)[0]
+        end = None if last == ".." else _parse_point(last)[1]
+    except ValueError as err:
+        raise ValueError(f"is not a valid interval: its end {err}") from None
+    if start is not None and end is not None and start > end:
+        raise ValueError("is an interval that ends before it starts")
+    return FuzzyDate(start, end, "interval")
+
+
+def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tuple[pd.DataFrame, pd.Series]:
+    """Parse a column of date fields, vectorised over its distinct values.
+
+    Returns
+    -------
+    parsed : DataFrame
+        Indexed like ``values``, columns ``start``, ``end`` (``datetime64``)
+        and ``kind`` (categorical, :data:`KINDS`). Invalid fields are ``NaT`` /
+        ``missing``.
+    errors : Series
+        Indexed like ``values``: the reason for each invalid field, empty
+        where the field is valid.
+    """
+    codes, uniques = pd.factorize(values.astype(str), sort=False)
+    starts, ends, kinds, reasons = [], [], [], []
+    for text in uniques:
+        try:
+            parsed = parse_fuzzy_date(text, allow_unknown=allow_unknown)
+            reason = ""
+        except ValueError as err:
+            parsed, reason = FuzzyDate(None, None, "missing"), str(err)
+        starts.append(parsed.start)
+        ends.append(parsed.end)
+        kinds.append(parsed.kind)
+        reasons.append(reason)
+
+    def take(items: list, dtype: str | None = None) -> pd.Series:
+        if not len(codes):
+            return pd.Series([], index=values.index, dtype=dtype or object)
+        column = pd.Series(items, dtype=dtype or object).take(codes)
+        column.index = values.index
+        return column
+
+    parsed = pd.DataFrame(
+        {
+            "start": pd.to_datetime(take(starts)),
+            "end": pd.to_datetime(take(ends)),
+            "kind": pd.Categorical(take(kinds), categories=KINDS),
+        },
+        index=values.index,
+    )
+    if not len(values):
+        parsed["start"] = parsed["start"].astype("datetime64[ns]")
+        parsed["end"] = parsed["end"].astype("datetime64[ns]")
+    return parsed, take(reasons, "str")

@@ -1,0 +1,60 @@
+"""Shared fixtures: tiny cohort CSVs written on demand, figures closed after each test."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from analysis.cohort import COLUMNS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "data" / "authors.csv"
+
+BASE_ROW = {
+    "paper": "P (2020)",
+    "published": "2020-01-15",
+    "author": "A",
+    "origin_org": "Org",
+    "verified": "2024-06-30",
+    "source": "https://example.org/a",
+}
+
+
+def csv_text(rows: list[dict], columns: list[str] = COLUMNS) -> str:
+    """A contract CSV holding ``rows`` (each completed from BASE_ROW)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**BASE_ROW, **row})
+    return out.getvalue()
+
+
+@pytest.fixture
+def write_csv(tmp_path):
+    """Write text (or bytes, or rows) to a CSV in tmp_path and return its path."""
+
+    def write(content, name: str = "cohort.csv") -> Path:
+        path = tmp_path / name
+        if isinstance(content, list):
+            content = csv_text(content)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
