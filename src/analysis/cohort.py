@@ -32,6 +32,9 @@ __all__ = [
     "CohortError",
     "load_cohort",
     "validate_cohort",
+    "PaperNotFoundError",
+    "papers_of",
+    "select_papers",
 ]
 
 COLUMNS = [
@@ -350,3 +353,33 @@ def load_cohort(path: str | Path) -> pd.DataFrame:
     text = _decode(name, data)
     table, lines = _read_table(name, text)
     return validate_cohort(table, path=name, lines=lines)
+
+
+class PaperNotFoundError(KeyError):
+    """A requested paper is not in the cohort; the message lists the papers present."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+def papers_of(cohort: pd.DataFrame) -> list[str]:
+    """The papers in a cohort frame, in file order."""
+    return list(dict.fromkeys(cohort["paper"]))
+
+
+def select_papers(cohort: pd.DataFrame, papers: str | list[str] | None) -> pd.DataFrame:
+    """Keep the rows of ``papers`` (a name, a list, or None/empty for every paper).
+
+    Raises :class:`PaperNotFoundError` naming the papers the data does hold.
+    """
+    if papers is None or papers == "" or papers == []:
+        return cohort
+    wanted = [papers] if isinstance(papers, str) else list(papers)
+    present = papers_of(cohort)
+    missing = [p for p in wanted if p not in present]
+    if missing:
+        raise PaperNotFoundError(
+            f"no paper named {', '.join(repr(m) for m in missing)} in the data; "
+            f"papers present: {', '.join(repr(p) for p in present)}"
+        )
+    return cohort[cohort["paper"].isin(wanted)].reset_index(drop=True)

@@ -24,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-__all__ = ["KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "DATE_FORMS"]
+__all__ = ["KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
 
 KINDS = ["day", "month", "year", "interval", "unknown", "missing"]
 """Every kind a parsed date can have, most precise first."""
@@ -151,3 +151,23 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         parsed["start"] = parsed["start"].astype("datetime64[ns]")
         parsed["end"] = parsed["end"].astype("datetime64[ns]")
     return parsed, take(reasons, "str")
+
+
+def describe_fuzzy_date(text: str, *, empty: str = "") -> str:
+    """A date field in words for a reader: ``"../2019-06"`` -> ``"on or before 2019-06"``.
+
+    Assumes ``text`` is valid (as :func:`analysis.load_cohort` guarantees).
+    """
+    text = text.strip()
+    if not text:
+        return empty
+    if text.lower() == "unknown":
+        return "date not public"
+    if "/" not in text:
+        return text
+    first, last = (p.strip() for p in text.split("/"))
+    if first == "..":
+        return f"on or before {last}"
+    if last == "..":
+        return f"{first} or later"
+    return f"between {first} and {last}"

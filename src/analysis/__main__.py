@@ -1,0 +1,74 @@
+"""Command line: ``python -m analysis render [--data CSV] [--paper NAME] [--as-of DATE] [--out DIR] [--formats html,pdf]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from .render import FORMATS, RenderError, default_out_dir, render
+from .paths import DEFAULT_DATA
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else date.fromisoformat("x").isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; expected YYYY-MM-DD, e.g. 2025-05-26") from None
+
+
+def _formats(text: str) -> list[str]:
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: choose one or more of {', '.join(FORMATS)}, comma-separated (e.g. html,pdf)")
+    return chosen
+
+
+def _size(path: Path) -> str:
+    n = path.stat().st_size
+    return f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.2f} MiB"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="exodus: where a paper's authors went.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = commands.add_parser("render", help="render the report to HTML, PDF and summary.json",
+                            description="Execute the report notebook on a cohort CSV and write report.html, "
+                                        "report.pdf and summary.json, all or nothing.")
+    r.add_argument("--data", type=Path, default=None, metavar="CSV",
+                   help=f"cohort CSV following the data contract (default: {DEFAULT_DATA.relative_to(DEFAULT_DATA.parents[1])})")
+    r.add_argument("--paper", action="append", default=None, metavar="NAME",
+                   help="paper to report, as named in the CSV's 'paper' column; repeat for several (default: all)")
+    r.add_argument("--as-of", type=_day, default=None, metavar="DATE",
+                   help="report the status as of this day, YYYY-MM-DD (default: the latest 'verified' date)")
+    r.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder (default: reports/<csv stem>/)")
+    r.add_argument("--formats", type=_formats, default=list(FORMATS), metavar="LIST",
+                   help="comma-separated: html, pdf (default: html,pdf); summary.json is always written")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data = args.data or DEFAULT_DATA
+    out = args.out or default_out_dir(data)
+
+    def say(message: str) -> None:
+        print(f"exodus: {message}", file=sys.stderr, flush=True)
+
+    try:
+        result = render(data, args.paper, args.as_of, out, args.formats, progress=say)
+    except RenderError as err:
+        print(f"exodus: error: {err}\nNothing was written; {out} is as it was.", file=sys.stderr)
+        return 1
+    print(f"wrote {len(result.files)} files to {result.out_dir} in {result.seconds:.1f} s:")
+    for path in result.files:
+        print(f"  {path.name:<14} {_size(path):>11}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""The report's charts: tidy frames in, matplotlib Axes out.
+
+Each ``plot_*`` function follows seaborn's convention: it takes the tidy frame
+a :mod:`analysis.metrics` function returns, draws on ``ax`` (default: the
+current Axes), returns that Axes, reads no file and changes no global style.
+Text from the data is drawn literally: ``$`` never switches to math mode.
+"""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
+from matplotlib.patches import Patch
+from matplotlib.lines import Line2D
+
+from .cohort import DESTINATION_TYPES
+from .metrics import UNSPECIFIED, departures_per_month
+
+__all__ = [
+    "TYPE_PALETTE",
+    "TYPE_LABELS",
+    "plot_retention_waterfall",
+    "plot_destinations",
+    "plot_departure_timeline",
+    "timeline_figsize",
+]
+
+TYPE_PALETTE: dict[str, str] = dict(
+    zip(DESTINATION_TYPES, sns.color_palette("colorblind", len(DESTINATION_TYPES)).as_hex())
+) | {UNSPECIFIED: "#a0a0a0"}
+"""One colour per ``destination_type``, shared by every chart."""
+
+TYPE_LABELS = {
+    "startup": "start-up",
+    "big_tech": "big tech",
+    "research_lab": "research lab",
+    "academia": "academia",
+    "other": "other",
+    UNSPECIFIED: "type not given",
+}
+
+_TOTAL = "#3b4252"
+_LOSS = "#c8553d"
+_PRESENT = "#5e6675"
+_FAINT = "#c9ccd3"
+
+
+def _ax(ax: Axes | None) -> Axes:
+    return plt.gca() if ax is None else ax
+
+
+def _literal(text) -> str:
+    """Text from the data, escaped so matplotlib never reads it as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _one_paper(data: pd.DataFrame, chart: str) -> str | None:
+    papers = list(dict.fromkeys(data["paper"])) if "paper" in data else []
+    if len(papers) > 1:
+        raise ValueError(f"{chart} draws one paper; filter the frame to one of: {', '.join(map(repr, papers))}")
+    return papers[0] if papers else None
+
+
+def plot_retention_waterfall(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Authors at publication, minus departures per period, equals those remaining.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`analysis.metrics.waterfall_steps` for one paper.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default: the current Axes.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.bar`.
+
+    Returns
+    -------
+    Axes
+        With one bar per step, each labelled with its count.
+    """
+    ax = _ax(ax)
+    if data.empty:
+        return ax
+    paper = _one_paper(data, "plot_retention_waterfall")
+    x = np.arange(len(data))
+    kinds = data["kind"].tolist()
+    colors = [_TOTAL if k in ("start", "end") else _LOSS for k in kinds]
+    hatches = ["//" if k in ("span", "unknown") else ".." if k == "possible" else "" for k in kinds]
+    alphas = [1.0 if k in ("start", "end", "period") else 0.55 for k in kinds]
+    heights = (data["top"] - data["bottom"]).to_numpy()
+    bars = ax.bar(x, heights, bottom=data["bottom"], color=colors, edgecolor="white", linewidth=0.8, **kwargs)
+    for bar, hatch, alpha in zip(bars, hatches, alphas):
+        bar.set_hatch(hatch)
+        bar.set_alpha(alpha)
+    for xi, rec in zip(x, data.itertuples(index=False)):
+        label = f"{rec.value}" if rec.kind in ("start", "end") else f"−{-rec.value}"
+        weight = "bold" if rec.kind in ("start", "end") else "normal"
+        ax.annotate(label, (xi, rec.top), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=10, fontweight=weight)
+    for prev, nxt in zip(range(len(data) - 1), range(1, len(data))):
+        level = data["bottom"].iloc[prev] if kinds[prev] not in ("start",) else data["top"].iloc[prev]
+        ax.plot([prev + 0.4, nxt - 0.4], [level, level], color="#888888", linewidth=0.8, linestyle=":")
+    ax.set_xticks(x, [_literal(s) for s in data["step"]])
+    ax.set_ylim(0, data["top"].max() * 1.15 + 0.5)
+    ax.set_ylabel("authors")
+    ax.set_title(_literal(f"Who is left: {paper}" if paper else "Who is left"), loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    handles = [Patch(facecolor=_LOSS, label="left in that period")]
+    if any(k in ("span", "unknown") for k in kinds):
+        handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="//", label="left, date known only to a wider span"))
+    if "possible" in kinds:
+        handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="..", label="may have left by the as-of date"))
+    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
+    return ax
+
+
+def plot_destinations(data: pd.DataFrame, *, ax: Axes | None = None, palette: dict | None = None, **kwargs) -> Axes:
+    """Horizontal bars: leavers per destination, coloured by type, founders marked.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`analysis.metrics.destinations` for one paper, most authors first.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default: the current Axes.
+    palette : dict, optional
+        ``destination_type`` to colour; default :data:`TYPE_PALETTE`.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh`.
+    """
+    ax = _ax(ax)
+    if data.empty:
+        return ax
+    paper = _one_paper(data, "plot_destinations")
+    palette = TYPE_PALETTE if palette is None else palette
+    y = np.arange(len(data))
+    colors = [palette.get(t, palette[UNSPECIFIED]) for t in data["destination_type"]]
+    ax.barh(y, data["authors"], color=colors, **kwargs)
+    for yi, rec in zip(y, data.itertuples(index=False)):
+        label = f"{rec.authors}"
+        if rec.founders:
+            label += f"  ★ {rec.founders} founder{'s' if rec.founders != 1 else ''}"
+        ax.annotate(label, (rec.authors, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=10)
+    ax.set_yticks(y, [_literal(d) for d in data["destination"]])
+    ax.invert_yaxis()
+    ax.set_xlim(0, data["authors"].max() * 1.45 + 0.5)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_xlabel("authors who left for it")
+    ax.set_title(_literal(f"Where they went: {paper}" if paper else "Where they went"), loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    present = list(dict.fromkeys(data["destination_type"]))
+    ax.legend(handles=[Patch(color=palette.get(t, palette[UNSPECIFIED]), label=TYPE_LABELS.get(t, t)) for t in present],
+              loc="lower right", frameon=False, fontsize=9, title="destination type", title_fontsize=9)
+    return ax
+
+
+def timeline_figsize(data: pd.DataFrame, width: float = 9.0, max_rows: int = 60) -> tuple[float, float]:
+    """A figure size fitting :func:`plot_departure_timeline` for ``data``."""
+    rows = len(data) if len(data) <= max_rows else 10
+    return width, max(3.0, 0.32 * rows + 1.8)
+
+
+def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_rows: int = 60,
+                            palette: dict | None = None, **kwargs) -> Axes:
+    """One row per author, from joining to leaving (or to the as-of date).
+
+    Exact days are drawn as a diamond; a date known only to an interval
+    (a month, a year, a bounded span, unknown) as a hatched bar over that
+    interval; a join known only as "on or before" as a faint bar. Publication
+    and as-of dates are marked. Above ``max_rows`` authors the chart switches
+    to departures per month (:func:`analysis.metrics.departures_per_month`).
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`analysis.metrics.timeline` for one paper.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default: the current Axes.
+    max_rows : int
+        Largest cohort drawn one row per author.
+    palette : dict, optional
+        ``destination_type`` to colour; default :data:`TYPE_PALETTE`.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.barh` for the tenure bars
+        (per-author view) or :meth:`matplotlib.axes.Axes.bar` (aggregated view).
+    """
+    ax = _ax(ax)
+    if data.empty:
+        return ax
+    paper = _one_paper(data, "plot_departure_timeline")
+    palette = TYPE_PALETTE if palette is None else palette
+    published, as_of = data["published"].iloc[0], data["as_of"].iloc[0]
+    if len(data) > max_rows:
+        return _aggregated_timeline(data, ax, paper, published, as_of, **kwargs)
+
+    known_joins = data["joined_end"].dropna()
+    left_edge = min([published] + ([known_joins.min()] if len(known_joins) else []))
+    span = as_of - left_edge
+    xmin = left_edge - span * 0.04
+    xmax = as_of + span * 0.30
+    y = np.arange(len(data))
+    d = mdates.date2num
+    for yi, rec in zip(y, data.itertuples(index=False)):
+        gone = rec.status != "stayed"
+        start = rec.joined_end if pd.notna(rec.joined_end) else published
+        if pd.notna(rec.joined_start) and rec.joined_kind != "day":  # join known to a closed interval
+            ax.barh(yi, d(rec.joined_end) - d(rec.joined_start), left=d(rec.joined_start), height=0.5,
+                    color=_FAINT, linewidth=0)
+        elif pd.isna(rec.joined_start):  # join "on or before" joined_end, or unknown: dotted lead-in
+            ax.plot([d(xmin), d(start)], [yi, yi], color=_PRESENT, linestyle=(0, (1, 2)), linewidth=1.2)
+        end = rec.left_start if gone else as_of
+        ax.barh(yi, d(end) - d(start), left=d(start), height=0.5, color=_PRESENT, linewidth=0, **kwargs)
+        if gone:
+            color = palette.get(rec.destination_type if isinstance(rec.destination_type, str) else UNSPECIFIED,
+                                palette[UNSPECIFIED])
+            if rec.left_kind == "day":
+                ax.plot(d(rec.left_start), yi, marker="D", color=color, markersize=7, markeredgecolor="white")
+            else:
+                ls, le = rec.left_start, rec.left_end if pd.notna(rec.left_end) else as_of
+                ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor=to_rgba(color, 0.3),
+                        hatch="////", edgecolor=color, linewidth=0.6)
+            dest = _literal(rec.destination) + (" ★" if rec.founder is True else "")
+            ax.annotate(dest, (d(as_of), yi), xytext=(6, 0), textcoords="offset points", va="center",
+                        fontsize=8.5, color="#333333")
+        else:
+            ax.annotate("still there", (d(as_of), yi), xytext=(6, 0), textcoords="offset points", va="center",
+                        fontsize=8.5, color="#777777", style="italic")
+    _mark_dates(ax, published, as_of)
+    ax.set_yticks(y, [_literal(a) for a in data["author"]])
+    ax.set_ylim(len(data) - 0.5, -0.8)
+    ax.set_xlim(d(xmin), d(xmax))
+    years = pd.date_range(f"{xmin.year + 1}-01-01", as_of, freq="YS")
+    ax.set_xticks(d(years))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_literal(f"Departure timeline: {paper}" if paper else "Departure timeline"), loc="left", pad=18)
+    types = [t for t in list(palette) if t in set(data["destination_type"].dropna())]
+    handles = [
+        Patch(color=_PRESENT, label="at the origin organisation"),
+        Patch(color=_FAINT, label="joined within this span"),
+        Line2D([], [], color=_PRESENT, linestyle=(0, (1, 2)), label="joined on or before / unknown"),
+        Line2D([], [], marker="D", color="#555555", linestyle="", label="left: exact day"),
+        Patch(facecolor=to_rgba("#888888", 0.3), edgecolor="#888888", hatch="////", label="left: known to an interval"),
+    ] + [Patch(color=palette[t], label=TYPE_LABELS.get(t, t)) for t in types]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
+    return ax
+
+
+def _mark_dates(ax: Axes, published: pd.Timestamp, as_of: pd.Timestamp) -> None:
+    """Vertical lines at publication and as-of, labelled above the plot, away from each other."""
+    for when, label, style, align in ((published, "published", "--", "right"), (as_of, "as of", ":", "left")):
+        ax.axvline(mdates.date2num(when), color="#222222", linestyle=style, linewidth=1)
+        ax.annotate(f"{label} {when:%Y-%m-%d}", (mdates.date2num(when), 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(0, 4), textcoords="offset points", ha=align, va="bottom", fontsize=8.5)
+
+
+def _aggregated_timeline(data, ax, paper, published, as_of, **kwargs) -> Axes:
+    monthly, wider = departures_per_month(data)
+    if len(monthly):
+        ax.bar(monthly["month"], monthly["departures"], width=25, align="edge", color=_LOSS, **kwargs)
+    _mark_dates(ax, published, as_of)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_ylabel("departures per month")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_literal(f"Departures per month: {paper}" if paper else "Departures per month"), loc="left", pad=18)
+    if wider:
+        ax.annotate(f"{wider} departure{'s' if wider != 1 else ''} known only to a wider interval: not placed",
+                    (0.99, 0.95), xycoords="axes fraction", ha="right", va="top", fontsize=9)
+    return ax

@@ -1,0 +1,458 @@
+"""Metrics on a cohort frame: pure pandas, tidy frames out, nothing drawn.
+
+Every function takes the frame :func:`analysis.load_cohort` returns (one or
+several papers) and an *as-of* date, and honours date intervals: a departure
+counts as certain by the as-of date only when its latest possible day is on or
+before it, and as *possible* while the as-of date falls inside its interval.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .cohort import DESTINATION_TYPES
+from .dates import parse_fuzzy_date
+
+__all__ = [
+    "STATUSES",
+    "AsOfError",
+    "default_as_of",
+    "resolve_as_of",
+    "status_as_of",
+    "retention",
+    "choose_period",
+    "departures_by_period",
+    "waterfall_steps",
+    "tenure",
+    "tenure_summary",
+    "destinations",
+    "destination_types",
+    "timeline",
+    "departure_events",
+    "headline",
+    "departures_per_month",
+]
+
+STATUSES = ["stayed", "possibly departed", "departed"]
+"""Status of an author as of a date, in display order."""
+
+_YEAR = 365.25
+UNKNOWN_BUCKET = "date unknown"
+UNSPECIFIED = "unspecified"
+
+
+class AsOfError(ValueError):
+    """The as-of date is not a valid day."""
+
+
+def default_as_of(cohort: pd.DataFrame) -> pd.Timestamp:
+    """The latest ``verified`` day in the data, else today."""
+    latest = cohort["verified_end"].max() if len(cohort) else pd.NaT
+    return pd.Timestamp(latest) if pd.notna(latest) else pd.Timestamp(date.today())
+
+
+def resolve_as_of(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None) -> pd.Timestamp:
+    """``as_of`` as a Timestamp; None or "" gives :func:`default_as_of`.
+
+    Raises :class:`AsOfError` unless ``as_of`` is a single day (``YYYY-MM-DD``).
+    """
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        return default_as_of(cohort)
+    if isinstance(as_of, (date, pd.Timestamp)):
+        return pd.Timestamp(as_of).normalize()
+    try:
+        parsed = parse_fuzzy_date(str(as_of))
+    except ValueError as err:
+        raise AsOfError(f"as-of date {as_of!r} {err}; expected a day, YYYY-MM-DD") from None
+    if parsed.kind != "day":
+        raise AsOfError(f"as-of date {as_of!r} is not a single day; expected YYYY-MM-DD")
+    return pd.Timestamp(parsed.start)
+
+
+def status_as_of(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Each author's status as of ``as_of``: stayed, possibly departed or departed.
+
+    *departed*: the departure's latest possible day is on or before ``as_of``
+    (a departure with no upper bound counts once its earliest day has passed);
+    *possibly departed*: ``as_of`` falls inside the departure interval;
+    *stayed*: no departure, or one that starts after ``as_of``.
+    """
+    as_of = pd.Timestamp(as_of)
+    left = cohort["departed"].astype(bool)
+    not_yet = left & (cohort["left_start"] > as_of)
+    certain = left & ~not_yet & (cohort["left_end"].isna() | (cohort["left_end"] <= as_of))
+    possible = left & ~not_yet & ~certain
+    status = np.select([certain, possible], ["departed", "possibly departed"], "stayed")
+    return pd.Series(pd.Categorical(status, categories=STATUSES), index=cohort.index, name="status")
+
+
+def retention(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Authors at publication, departed, possibly departed and remaining, per paper.
+
+    Returns one row per paper: ``paper``, ``published``, ``as_of``, ``authors``,
+    ``departed`` (certain by ``as_of``), ``possibly_departed``, ``remaining``
+    (certainly still there), ``departed_share`` and ``remaining_share``.
+    """
+    status = status_as_of(cohort, as_of)
+    frame = pd.DataFrame({"paper": cohort["paper"], "published": cohort["published_start"], "status": status})
+    counts = pd.crosstab(frame["paper"], frame["status"], dropna=False).reindex(columns=STATUSES, fill_value=0)
+    out = (
+        frame.groupby("paper", sort=False)["published"].first().to_frame()
+        .join(counts)
+        .rename(columns={"departed": "departed", "possibly departed": "possibly_departed", "stayed": "remaining"})
+        .reset_index()
+    )
+    out["authors"] = out[["departed", "possibly_departed", "remaining"]].sum(axis=1)
+    out["as_of"] = pd.Timestamp(as_of)
+    out["departed_share"] = out["departed"] / out["authors"]
+    out["remaining_share"] = out["remaining"] / out["authors"]
+    columns = ["paper", "published", "as_of", "authors", "departed", "possibly_departed", "remaining",
+               "departed_share", "remaining_share"]
+    return out[columns].astype({c: int for c in ("authors", "departed", "possibly_departed", "remaining")})
+
+
+def choose_period(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``"half"`` (half-years) for a span under two years, else ``"year"``."""
+    return "half" if (pd.Timestamp(end) - pd.Timestamp(start)).days < 2 * _YEAR else "year"
+
+
+def _period(ts: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
+    """Label and first day of the period holding each timestamp."""
+    if freq == "year":
+        return ts.dt.year.astype("Int64").astype(str), pd.to_datetime(ts.dt.year.astype(str) + "-01-01")
+    if freq == "half":
+        half = np.where(ts.dt.month <= 6, 1, 2)
+        label = ts.dt.year.astype(str) + " H" + pd.Series(half, index=ts.index).astype(str)
+        start = pd.to_datetime(ts.dt.year.astype(str) + np.where(half == 1, "-01-01", "-07-01"))
+        return label, start
+    if freq == "month":
+        return ts.dt.strftime("%Y-%m"), ts.dt.to_period("M").dt.start_time
+    raise ValueError(f"freq must be 'year', 'half' or 'month', not {freq!r}")
+
+
+def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | None = None) -> pd.DataFrame:
+    """Departures certain by ``as_of``, counted per period.
+
+    A departure whose interval lies within one period counts in it. One whose
+    interval spans several periods counts in a bucket named after them
+    (``"2023–2025"``): it is never placed on a date the data does not give.
+    Departures with an unknown date count in the ``"date unknown"`` bucket.
+    Rows come in time order per paper: periods, then spans, then unknown.
+
+    Parameters
+    ----------
+    freq : {"year", "half", "month"}, optional
+        Default: :func:`choose_period` over publication to ``as_of``.
+
+    Returns
+    -------
+    DataFrame
+        ``paper``, ``period`` (label), ``kind`` (``period``, ``span`` or
+        ``unknown``), ``first_day`` (of the period or span; NaT for unknown),
+        ``departures`` and ``authors`` (names, "; "-separated), one row per
+        non-empty period, in time order per paper.
+    """
+    columns = ["paper", "period", "kind", "first_day", "departures", "authors"]
+    left = cohort[status_as_of(cohort, as_of) == "departed"]
+    if freq is None:
+        start = cohort["published_start"].min() if len(cohort) else pd.Timestamp(as_of)
+        freq = choose_period(start, as_of)
+    if left.empty:
+        return pd.DataFrame(columns=columns).astype({"departures": int, "first_day": "datetime64[ns]"})
+    first_label, first_day = _period(left["left_start"], freq)
+    last_label, _ = _period(left["left_end"].fillna(pd.Timestamp(as_of)), freq)
+    unknown = left["left_kind"].astype(str).eq("unknown")
+    same = first_label == last_label
+    label = np.select(
+        [unknown, same],
+        [UNKNOWN_BUCKET, first_label],
+        first_label + "–" + last_label,
+    )
+    kind = np.select([unknown, same], ["unknown", "period"], "span")
+    frame = pd.DataFrame(
+        {"paper": left["paper"], "period": label, "kind": kind,
+         "first_day": first_day.where(~unknown), "author": left["author"]}
+    )
+    frame["order"] = frame["kind"].map({"period": 0, "span": 1, "unknown": 2})
+    out = (
+        frame.groupby(["paper", "period", "kind"], sort=False)
+        .agg(first_day=("first_day", "min"), departures=("author", "size"),
+             authors=("author", "; ".join), order=("order", "first"))
+        .reset_index()
+    )
+    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
+    out["paper_order"] = out["paper"].map(papers)
+    out = out.sort_values(["paper_order", "order", "first_day", "period"], kind="stable")
+    return out[columns].reset_index(drop=True)
+
+
+def waterfall_steps(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | None = None) -> pd.DataFrame:
+    """The bars of a retention waterfall, per paper.
+
+    Authors at publication, minus departures per period (see
+    :func:`departures_by_period`), minus possible departures, equals the
+    authors certainly remaining as of ``as_of``.
+
+    Returns
+    -------
+    DataFrame
+        ``paper``, ``step`` (bar label), ``kind`` (``start``, ``period``,
+        ``span``, ``unknown``, ``possible``, ``end``), ``value`` (signed
+        change; the total for start and end), ``bottom`` and ``top`` (bar
+        extent), ``authors`` (names behind a change).
+    """
+    rows = []
+    periods = departures_by_period(cohort, as_of, freq)
+    for rec in retention(cohort, as_of).itertuples(index=False):
+        level = rec.authors
+        rows.append((rec.paper, "at publication", "start", level, 0, level, ""))
+        for p in periods[periods["paper"] == rec.paper].itertuples(index=False):
+            rows.append((rec.paper, p.period, p.kind, -p.departures, level - p.departures, level, p.authors))
+            level -= p.departures
+        if rec.possibly_departed:
+            sub = cohort[(cohort["paper"] == rec.paper) & (status_as_of(cohort, as_of) == "possibly departed")]
+            rows.append((rec.paper, "possibly left", "possible", -rec.possibly_departed,
+                         level - rec.possibly_departed, level, "; ".join(sub["author"])))
+            level -= rec.possibly_departed
+        rows.append((rec.paper, "remaining", "end", level, 0, level, ""))
+    out = pd.DataFrame(rows, columns=["paper", "step", "kind", "value", "bottom", "top", "authors"])
+    return out.astype({"value": int, "bottom": int, "top": int})
+
+
+def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Tenure at ``origin_org`` per author, in years, as an interval.
+
+    Leavers: from joining to departure; stayers: to ``as_of``; possible
+    leavers: to the departure or ``as_of``, whichever is earlier.
+    ``tenure_min_years`` runs from the latest possible join to the earliest
+    possible end, ``tenure_max_years`` from the earliest possible join to the
+    latest possible end (NaN where the join has no earliest day);
+    ``tenure_years`` is their midpoint where both exist. ``known`` says
+    which: ``interval``, ``lower bound`` or ``unknown`` (no join date).
+    """
+    as_of = pd.Timestamp(as_of)
+    status = status_as_of(cohort, as_of)
+    left = cohort["departed"].astype(bool) & (status != "stayed")
+    end_min = cohort["left_start"].where(left & (cohort["left_start"] < as_of), as_of)
+    end_max = cohort["left_end"].where(left & (cohort["left_end"] < as_of), as_of)
+    shortest = ((end_min - cohort["joined_end"]).dt.days / _YEAR).clip(lower=0)
+    longest = (end_max - cohort["joined_start"]).dt.days / _YEAR
+    known = np.select([longest.notna(), shortest.notna()], ["interval", "lower bound"], "unknown")
+    return pd.DataFrame(
+        {
+            "paper": cohort["paper"],
+            "author": cohort["author"],
+            "status": status,
+            "basis": np.where(status == "departed", "at departure", "to as-of date"),
+            "tenure_min_years": shortest,
+            "tenure_years": (shortest + longest) / 2,
+            "tenure_max_years": longest,
+            "known": known,
+        },
+        index=cohort.index,
+    )
+
+
+def tenure_summary(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Tenure statistics per paper and status; unknowns are counted, not dropped.
+
+    Returns one row per (paper, status present): ``authors``,
+    ``with_interval`` / ``with_lower_bound_only`` / ``without_join_date``
+    (counts), ``mean_min_years`` and ``median_min_years`` (over every author
+    with a bound: a floor on the average), and ``mean_years`` /
+    ``median_years`` (midpoints, over authors whose tenure is an interval).
+    """
+    t = tenure(cohort, as_of)
+    rows = []
+    for (paper, status), g in t.groupby(["paper", "status"], sort=False, observed=True):
+        bounded = g["tenure_min_years"].dropna()
+        full = g.loc[g["known"] == "interval", "tenure_years"]
+        rows.append({
+            "paper": paper,
+            "status": status,
+            "authors": len(g),
+            "with_interval": int((g["known"] == "interval").sum()),
+            "with_lower_bound_only": int((g["known"] == "lower bound").sum()),
+            "without_join_date": int((g["known"] == "unknown").sum()),
+            "mean_min_years": bounded.mean() if len(bounded) else np.nan,
+            "median_min_years": bounded.median() if len(bounded) else np.nan,
+            "mean_years": full.mean() if len(full) else np.nan,
+            "median_years": full.median() if len(full) else np.nan,
+        })
+    out = pd.DataFrame(rows, columns=["paper", "status", "authors", "with_interval", "with_lower_bound_only",
+                                      "without_join_date", "mean_min_years", "median_min_years",
+                                      "mean_years", "median_years"])
+    order = {s: i for i, s in enumerate(["departed", "possibly departed", "stayed"])}
+    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
+    return out.sort_values(by=["paper", "status"], key=lambda s: s.map(papers if s.name == "paper" else order)).reset_index(drop=True)
+
+
+def _leavers(cohort: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    if as_of is None:
+        return cohort[cohort["departed"].astype(bool)]
+    return cohort[status_as_of(cohort, as_of) == "departed"]
+
+
+def destinations(cohort: pd.DataFrame, as_of: pd.Timestamp | None = None, top: int | None = None) -> pd.DataFrame:
+    """Where the leavers went: one row per (paper, destination), most authors first.
+
+    Parameters
+    ----------
+    as_of : Timestamp, optional
+        Count only departures certain by then (default: every leaver).
+    top : int, optional
+        Keep the ``top`` destinations per paper and pool the rest as
+        ``"Other (N organisations)"`` with type ``other``.
+
+    Returns
+    -------
+    DataFrame
+        ``paper``, ``destination``, ``destination_type`` (the type most of
+        its rows give; ``unspecified`` where none), ``authors``, ``founders``
+        and ``names`` ("; "-separated).
+    """
+    columns = ["paper", "destination", "destination_type", "authors", "founders", "names"]
+    left = _leavers(cohort, as_of)
+    if left.empty:
+        return pd.DataFrame(columns=columns).astype({"authors": int, "founders": int})
+    frame = left.assign(
+        destination_type=left["destination_type"].astype(object).fillna(UNSPECIFIED),
+        founder=left["founder"].fillna(False).astype(bool),
+    )
+    out = (
+        frame.groupby(["paper", "destination"], sort=False)
+        .agg(destination_type=("destination_type", lambda s: s.mode().iloc[0]),
+             authors=("author", "size"), founders=("founder", "sum"), names=("author", "; ".join))
+        .reset_index()
+    )
+    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
+    out = out.assign(_p=out["paper"].map(papers)).sort_values(
+        ["_p", "authors", "destination"], ascending=[True, False, True], kind="stable").drop(columns="_p")
+    if top is not None:
+        parts = []
+        for _, g in out.groupby("paper", sort=False):
+            head, rest = g.iloc[:top], g.iloc[top:]
+            if len(rest):
+                head = pd.concat([head, pd.DataFrame([{
+                    "paper": g["paper"].iloc[0],
+                    "destination": f"Other ({len(rest)} organisation{'s' if len(rest) != 1 else ''})",
+                    "destination_type": "other", "authors": rest["authors"].sum(),
+                    "founders": rest["founders"].sum(), "names": "; ".join(rest["names"])}])])
+            parts.append(head)
+        out = pd.concat(parts)
+    return out[columns].astype({"authors": int, "founders": int}).reset_index(drop=True)
+
+
+def destination_types(cohort: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Leavers per ``destination_type`` (``unspecified`` where empty), per paper."""
+    left = _leavers(cohort, as_of)
+    kinds = DESTINATION_TYPES + [UNSPECIFIED]
+    types = pd.Categorical(left["destination_type"].astype(object).fillna(UNSPECIFIED), categories=kinds)
+    frame = pd.DataFrame({"paper": left["paper"], "destination_type": types, "founder": left["founder"].fillna(False).astype(bool)})
+    out = (frame.groupby(["paper", "destination_type"], sort=False, observed=True)
+           .agg(authors=("founder", "size"), founders=("founder", "sum")).reset_index())
+    return out.sort_values(["paper", "destination_type"], key=lambda s: s.map(
+        {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}) if s.name == "paper" else s).reset_index(drop=True)
+
+
+def timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """One row per author for a timeline: join and departure intervals, status.
+
+    Columns: ``paper``, ``author``, ``status``, ``published``, ``as_of``,
+    ``joined_start``/``joined_end``/``joined_kind``,
+    ``left_start``/``left_end``/``left_kind`` (departure interval, kept as
+    given; NaT for stayers), ``destination``, ``destination_type``,
+    ``founder``.
+    """
+    status = status_as_of(cohort, as_of)
+    out = pd.DataFrame({
+        "paper": cohort["paper"], "author": cohort["author"], "status": status,
+        "published": cohort["published_start"], "as_of": pd.Timestamp(as_of),
+    }, index=cohort.index)
+    for name in ("joined_start", "joined_end", "joined_kind", "left_start", "left_end", "left_kind",
+                 "destination", "destination_type", "founder"):
+        out[name] = cohort[name]
+    gone = status != "stayed"
+    for name in ("left_start", "left_end"):
+        out[name] = out[name].where(gone)
+    for name in ("destination", "destination_type", "founder"):
+        out[name] = out[name].where(gone)
+    out["left_kind"] = out["left_kind"].where(gone, "missing")
+    return out.reset_index(drop=True)
+
+
+def departure_events(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The departures (certain or possible by ``as_of``) of :func:`timeline`, earliest first."""
+    t = timeline(cohort, as_of)
+    return t[t["status"] != "stayed"].sort_values(["left_start", "left_end", "author"], kind="stable").reset_index(drop=True)
+
+
+def headline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The report's headline figures, one row per paper.
+
+    ``authors``, ``departed``, ``possibly_departed``, ``remaining``,
+    ``departed_share``; ``destinations`` (distinct organisations),
+    ``top_destination`` and ``top_destination_authors`` (ties: first
+    alphabetically), ``founders`` (leavers who founded their destination);
+    leavers' tenure (``leaver_tenure_mean_min_years``, with how many leavers
+    it covers) and how much is unknown (``departures_without_exact_day``,
+    ``departures_date_unknown``, ``joins_unknown``).
+    """
+    ret = retention(cohort, as_of)
+    dest = destinations(cohort, as_of)
+    ten = tenure_summary(cohort, as_of)
+    status = status_as_of(cohort, as_of)
+    rows = []
+    for rec in ret.itertuples(index=False):
+        mine = cohort["paper"] == rec.paper
+        d = dest[dest["paper"] == rec.paper]
+        t = ten[(ten["paper"] == rec.paper) & (ten["status"] == "departed")]
+        gone = mine & (status == "departed")
+        rows.append({
+            "paper": rec.paper,
+            "origin_org": " / ".join(dict.fromkeys(cohort.loc[mine, "origin_org"])),
+            "published": rec.published,
+            "as_of": rec.as_of,
+            "authors": rec.authors,
+            "departed": rec.departed,
+            "possibly_departed": rec.possibly_departed,
+            "remaining": rec.remaining,
+            "departed_share": rec.departed_share,
+            "destinations": len(d),
+            "top_destination": d["destination"].iloc[0] if len(d) else None,
+            "top_destination_authors": int(d["authors"].iloc[0]) if len(d) else 0,
+            "founders": int((gone & cohort["founder"].fillna(False).astype(bool)).sum()),
+            "leaver_tenure_mean_min_years": float(t["mean_min_years"].iloc[0]) if len(t) else np.nan,
+            "leavers_with_join_bound": int(t["with_interval"].iloc[0] + t["with_lower_bound_only"].iloc[0]) if len(t) else 0,
+            "departures_without_exact_day": int((gone & (cohort["left_kind"].astype(str) != "day")).sum()),
+            "departures_date_unknown": int((gone & (cohort["left_kind"].astype(str) == "unknown")).sum()),
+            "joins_unknown": int((mine & (cohort["joined_kind"].astype(str) == "missing")).sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def departures_per_month(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Departures per calendar month, from :func:`timeline` or :func:`departure_events` rows.
+
+    Only departures whose interval lies within one month are counted by month;
+    the others are counted, not placed.
+
+    Returns
+    -------
+    (DataFrame, int)
+        ``month`` (first day) and ``departures``, every month from the first to
+        the last such departure; and the number of departures known only to a
+        wider interval.
+    """
+    gone = events[events["status"] != "stayed"]
+    month_start = gone["left_start"].dt.to_period("M")
+    within = gone["left_end"].notna() & (month_start == gone["left_end"].dt.to_period("M"))
+    counts = month_start[within].value_counts()
+    if counts.empty:
+        return pd.DataFrame({"month": pd.Series([], dtype="datetime64[ns]"), "departures": pd.Series([], dtype=int)}), int((~within).sum())
+    months = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
+    out = pd.DataFrame({"month": months.to_timestamp(), "departures": counts.reindex(months, fill_value=0).to_numpy()})
+    return out.astype({"departures": int}), int((~within).sum())

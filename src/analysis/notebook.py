@@ -1,0 +1,115 @@
+"""Kernel-side helpers for the report notebooks: figure set-up and report sections.
+
+Each ``show_*`` function draws one section for every paper in the cohort (a
+chart from :mod:`analysis.charts` and its caption from :mod:`analysis.tables`)
+and returns the figures it made, so the notebooks stay one call per section.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import charts, metrics, tables
+
+__all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_waterfall", "show_destinations", "show_timeline", "emit_summary"]
+
+SUMMARY_MIME = "application/vnd.exodus.summary+json"
+"""MIME type of the headline figures the report notebook emits for the renderer."""
+
+REPORT_RC = {
+    "svg.fonttype": "none",  # text stays text: selectable in the PDF, searchable in the HTML
+    "svg.hashsalt": "exodus",  # stable SVG ids: identical HTML for identical input
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "figure.dpi": 100,
+}
+
+
+def setup() -> None:
+    """Apply the report's matplotlib style (the notebook, as the caller, owns global style)."""
+    matplotlib.rcParams.update(REPORT_RC)
+
+
+def _display(obj) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def figure_svg(fig) -> str:
+    """The figure as deterministic SVG: text kept as text, no date, fixed ids."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(REPORT_RC):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def _show(fig, caption: tables.Html) -> None:
+    """Display a figure as SVG whose alt text is its caption, then the caption; close the figure."""
+    from IPython.display import display
+
+    alt = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(caption)))).strip()
+    display({"image/svg+xml": figure_svg(fig), "text/plain": alt}, raw=True, metadata={"image/svg+xml": {"alt": alt}})
+    plt.close(fig)
+    display(caption)
+
+
+def _no_departures(paper: str, as_of: pd.Timestamp) -> tables.Html:
+    return tables.Html(tables._render(
+        '<p class="exodus-caption">No author of <em>{{ paper }}</em> had left by {{ day }}: nothing to draw.</p>',
+        paper=paper, day=pd.Timestamp(as_of).strftime("%Y-%m-%d")))
+
+
+def show_waterfall(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
+    """Retention waterfall and caption, per paper."""
+    figures = []
+    for _, steps in metrics.waterfall_steps(cohort, as_of).groupby("paper", sort=False):
+        fig, ax = plt.subplots(figsize=(8.5, 4.2))
+        charts.plot_retention_waterfall(steps, ax=ax)
+        _show(fig, tables.waterfall_caption(steps))
+        figures.append(fig)
+    return figures
+
+
+def show_destinations(cohort: pd.DataFrame, as_of: pd.Timestamp, top: int = 12) -> list:
+    """Destination breakdown and caption, per paper (``top`` destinations, the rest pooled)."""
+    figures = []
+    dest = metrics.destinations(cohort, as_of, top=top)
+    for paper in metrics.retention(cohort, as_of)["paper"]:
+        data = dest[dest["paper"] == paper]
+        if data.empty:
+            _display(_no_departures(paper, as_of))
+            continue
+        fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(data) + 1.4))
+        charts.plot_destinations(data, ax=ax)
+        _show(fig, tables.destinations_caption(data))
+        figures.append(fig)
+    return figures
+
+
+def show_timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
+    """Departure timeline and caption, per paper."""
+    figures = []
+    for _, data in metrics.timeline(cohort, as_of).groupby("paper", sort=False):
+        fig, ax = plt.subplots(figsize=charts.timeline_figsize(data))
+        charts.plot_departure_timeline(data, ax=ax)
+        _show(fig, tables.timeline_caption(data))
+        figures.append(fig)
+    return figures
+
+
+def emit_summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
+    """Publish the headline figures for the renderer (``summary.json``) as a display output."""
+    from IPython.display import display
+
+    result = tables.summary(cohort, as_of, data_name)
+    display({SUMMARY_MIME: result}, raw=True)
+    return result

@@ -1,0 +1,261 @@
+"""The report's words and tables: HTML fragments built from metrics.
+
+Everything here is escaped by Jinja2's autoescaping: text from the CSV is
+shown as literal text, and only http(s) sources become links.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pandas as pd
+from jinja2 import Environment
+
+from .dates import describe_fuzzy_date
+from .metrics import (
+    destinations,
+    headline,
+    retention,
+    status_as_of,
+    tenure,
+    waterfall_steps,
+)
+
+__all__ = [
+    "Html",
+    "headline_html",
+    "author_table_html",
+    "caveats_html",
+    "waterfall_caption",
+    "destinations_caption",
+    "timeline_caption",
+    "summary",
+    "format_years",
+]
+
+_ENV = Environment(autoescape=True, lstrip_blocks=True)
+_URL = re.compile(r"https?://[^\s\"'<>]+")
+
+
+class Html(str):
+    """A string of safe HTML that Jupyter displays as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def _render(template: str, **context) -> Html:
+    return Html(_ENV.from_string(template).render(**context).strip())
+
+
+def format_years(low: float, high: float = math.nan) -> str:
+    """A tenure interval in words: ``"2.2–3.3"``, ``"≥ 3.6"`` or ``"unknown"``."""
+    if pd.isna(low):
+        return "unknown"
+    if pd.isna(high):
+        return f"≥ {low:.1f}"
+    if f"{low:.1f}" == f"{high:.1f}":
+        return f"{low:.1f}"
+    return f"{low:.1f}–{high:.1f}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "–"
+
+
+def headline_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
+    """The headline figures per paper, as a sentence and a row of figure cards."""
+    rows = headline(cohort, as_of).to_dict("records")
+    return _render(
+        """
+{% for h in rows %}
+<section class="exodus-headline">
+<p class="exodus-lede">Of the <strong>{{ h.authors }}</strong> authors of <em>{{ h.paper }}</em>,
+published {{ h.published.strftime('%Y-%m-%d') }}, <strong>{{ h.departed }}</strong> had left {{ h.origin_org }}
+by {{ h.as_of.strftime('%Y-%m-%d') }} ({{ share(h.departed, h.authors) }}){% if h.possibly_departed %},
+<strong>{{ h.possibly_departed }}</strong> may have left{% endif %} and <strong>{{ h.remaining }}</strong>
+{{ 'was' if h.remaining == 1 else 'were' }} still there.
+{% if h.top_destination_authors > 1 %}The largest group, <strong>{{ h.top_destination_authors }}</strong>,
+went to {{ h.top_destination }}.{% endif %}
+{% if h.founders %}<strong>{{ h.founders }}</strong> {{ 'leaver' if h.founders == 1 else 'leavers' }}
+founded or co-founded where they went.{% endif %}</p>
+<div class="exodus-cards">
+  <div class="exodus-card"><span class="n">{{ h.authors }}</span><span>authors at publication</span></div>
+  <div class="exodus-card"><span class="n">{{ h.departed }}</span><span>left by {{ h.as_of.strftime('%Y-%m-%d') }}</span></div>
+  <div class="exodus-card"><span class="n">{{ h.remaining }}</span><span>still at {{ h.origin_org }}</span></div>
+  {% if h.top_destination_authors %}<div class="exodus-card"><span class="n">{{ h.top_destination_authors }}</span><span>at {{ h.top_destination }}</span></div>{% endif %}
+</div>
+</section>
+{% endfor %}
+""",
+        rows=rows,
+        share=_share,
+    )
+
+
+def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
+    """One row per author: status, join, departure, tenure, destination, sources."""
+    status = status_as_of(cohort, as_of)
+    ten = tenure(cohort, as_of)
+    rows = []
+    for i, rec in cohort.iterrows():
+        gone = status[i] != "stayed"
+        rows.append({
+            "paper": rec["paper"],
+            "author": rec["author"],
+            "status": str(status[i]),
+            "joined": describe_fuzzy_date(rec["joined"], empty="not public"),
+            "left": describe_fuzzy_date(rec["left"]) if gone else "",
+            "tenure": format_years(ten.at[i, "tenure_min_years"], ten.at[i, "tenure_max_years"]),
+            "destination": rec["destination"] if gone else "",
+            "founder": gone and rec["founder"] is True,
+            "role": rec["role"] if gone else "",
+            "sources": _URL.findall(rec["source"]),
+        })
+    return _render(
+        """
+<table class="exodus-authors">
+<thead><tr><th>Author</th><th>Status as of {{ as_of }}</th><th>Joined</th><th>Left</th>
+<th>Tenure (years)</th><th>Destination</th><th>Sources</th></tr></thead>
+<tbody>
+{% for paper, group in groups %}
+{% if many %}<tr class="exodus-paper"><th colspan="7">{{ paper }}</th></tr>{% endif %}
+{% for r in group %}
+<tr><td>{{ r.author }}</td><td>{{ r.status }}</td><td>{{ r.joined }}</td><td>{{ r.left }}</td>
+<td class="num">{{ r.tenure }}</td>
+<td>{{ r.destination }}{% if r.founder %} ★{% endif %}{% if r.role %}<br><small>{{ r.role }}</small>{% endif %}</td>
+<td>{% for url in r.sources %}<a href="{{ url }}" rel="noopener noreferrer nofollow">[{{ loop.index }}]</a> {% endfor %}</td></tr>
+{% endfor %}
+{% endfor %}
+</tbody>
+</table>
+<p class="exodus-note">★ founded or co-founded the destination. Tenure runs from joining to leaving
+(or to {{ as_of }} for those still there); "≥" marks a floor where only an "on or before" join date is public.
+Dates are as precise as public sources allow.</p>
+""",
+        groups=_group_by_paper(rows),
+        many=cohort["paper"].nunique() > 1,
+        as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+    )
+
+
+def _group_by_paper(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["paper"], []).append(r)
+    return list(groups.items())
+
+
+def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> Html:
+    """Methods and caveats: date precision, what is unknown, the snapshot date, per paper."""
+    heads = headline(cohort, as_of).to_dict("records")
+    snapshot = cohort["verified_end"].max()
+    unverified = int(cohort["verified_kind"].astype(str).eq("missing").sum())
+    gone = cohort[status_as_of(cohort, as_of) == "departed"]
+    kinds = gone.groupby(["paper", gone["left_kind"].astype(str)], sort=False).size()
+    ten = tenure(cohort, as_of)
+    details = []
+    for h in heads:
+        mine = cohort["paper"] == h["paper"]
+        k = kinds.get(h["paper"], pd.Series(dtype=int))
+        unknown_joins = cohort.loc[mine & cohort["joined_kind"].astype(str).eq("missing"), "author"].tolist()
+        floor_only = int((mine & ten["known"].eq("lower bound")).sum())
+        details.append({
+            "paper": h["paper"],
+            "precision": [(int(n), label) for label, n in (
+                ("to the day", k.get("day", 0)), ("to the month", k.get("month", 0)),
+                ("to the year", k.get("year", 0)), ("only to an interval of dates", k.get("interval", 0)),
+                ("nowhere: no public date", k.get("unknown", 0))) if n],
+            "unknown_joins": unknown_joins,
+            "floor_only": floor_only,
+            "possible": h["possibly_departed"],
+            "tenure_floor": h["leaver_tenure_mean_min_years"],
+            "with_bound": h["leavers_with_join_bound"],
+            "departed": h["departed"],
+        })
+    return _render(
+        """
+<ul class="exodus-caveats">
+<li>Data: <code>{{ data_name }}</code>, {{ n_rows }} rows. Status is as of <strong>{{ as_of }}</strong>;
+the latest date a source confirmed a row (the snapshot) is {{ snapshot }}.{% if unverified %}
+{{ unverified }} rows carry no verification date.{% endif %}</li>
+{% for d in details %}
+<li><em>{{ d.paper }}</em>:
+{% if d.precision %}of {{ d.departed }} departures, {% for n, label in d.precision %}{{ n }} {{ 'is' if n == 1 else 'are' }} dated {{ label }}{{ "; " if not loop.last else "." }}{% endfor %}{% else %}no departures.{% endif %}
+{% if d.possible %}{{ d.possible }} may have left by {{ as_of }}: their departure interval straddles that date, so they are not counted as departed.{% endif %}
+{% if d.unknown_joins %}Join date not public for: {{ d.unknown_joins | join(", ") }}.{% endif %}
+{% if d.floor_only %}{{ d.floor_only }} authors have only an "on or before" join date, so their tenure is a floor.{% endif %}
+{% if d.departed and d.with_bound %}Leavers stayed at least {{ "%.1f" | format(d.tenure_floor) }} years on average
+(floor over the {{ d.with_bound }} of {{ d.departed }} leavers with a join date).{% endif %}</li>
+{% endfor %}
+<li>A departure counts as certain by a date only when its latest possible day is on or before it; a
+year-only date is a span of a year, never a point. Departures known only to a span of several periods are
+shown as that span, never placed on one date.</li>
+</ul>
+""",
+        data_name=data_name,
+        n_rows=len(cohort),
+        as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+        snapshot=snapshot.strftime("%Y-%m-%d") if pd.notna(snapshot) else "not given",
+        unverified=unverified,
+        details=details,
+    )
+
+
+def waterfall_caption(steps: pd.DataFrame) -> Html:
+    """Caption for :func:`analysis.charts.plot_retention_waterfall`, from the same frame."""
+    start = steps.loc[steps["kind"] == "start", "value"].sum()
+    end = steps.loc[steps["kind"] == "end", "value"].sum()
+    changes = steps[~steps["kind"].isin(["start", "end"])]
+    parts = [f"{-int(r.value)} {('in ' + r.step) if r.kind == 'period' else ('between ' + r.step.replace('–', ' and ')) if r.kind == 'span' else r.step}"
+             for r in changes.itertuples(index=False)]
+    return _render(
+        """<p class="exodus-caption">From {{ start }} authors at publication to {{ end }} remaining:
+{% if parts %}{{ parts | join(", ") }}.{% else %}no departures.{% endif %}
+Hatched bars are departures whose date is known only to a span wider than one period.</p>""",
+        start=int(start), end=int(end), parts=parts,
+    )
+
+
+def destinations_caption(dest: pd.DataFrame) -> Html:
+    """Caption for :func:`analysis.charts.plot_destinations`."""
+    total = int(dest["authors"].sum())
+    founders = int(dest["founders"].sum())
+    return _render(
+        """<p class="exodus-caption">{{ total }} leavers went to {{ n }} organisations{% if top is not none %};
+{{ top.authors }} to {{ top.destination }}{% endif %}. Bars are coloured by type of destination;
+★ counts the leavers who founded or co-founded it ({{ founders }} in all).</p>""",
+        total=total, n=len(dest), founders=founders,
+        top=dest.iloc[0] if len(dest) and dest["authors"].iloc[0] > 1 else None,
+    )
+
+
+def timeline_caption(data: pd.DataFrame) -> Html:
+    """Caption for :func:`analysis.charts.plot_departure_timeline`."""
+    gone = data[data["status"] != "stayed"]
+    exact = int((gone["left_kind"].astype(str) == "day").sum())
+    return _render(
+        """<p class="exodus-caption">Each row is an author, from joining {{ origin }} to leaving (or to the as-of
+date). Of {{ n }} departures, {{ exact }} {{ 'is' if exact == 1 else 'are' }} known to the day (diamond); the
+others are drawn as hatched bars over the span of dates their sources allow. A dotted lead-in means the join
+date is public only as "on or before", or not at all.</p>""",
+        n=len(gone), exact=exact, origin="the origin organisation",
+    )
+
+
+def summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
+    """The headline figures per paper, JSON-ready (dates ISO, no NaN)."""
+    papers = []
+    for h in headline(cohort, as_of).to_dict("records"):
+        papers.append({
+            k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp)
+                else None if isinstance(v, float) and math.isnan(v)
+                else round(v, 6) if isinstance(v, float)
+                else int(v) if hasattr(v, "__int__") and not isinstance(v, (str, bool)) else v)
+            for k, v in h.items()
+        })
+    result = {"data": data_name, "as_of": pd.Timestamp(as_of).strftime("%Y-%m-%d"), "papers": papers}
+    json.dumps(result, allow_nan=False)  # fail here, not in the renderer, if anything is not JSON
+    return result
