@@ -58,3 +58,32 @@ def write_csv(tmp_path):
 def close_figures():
     yield
     plt.close("all")
+
+
+TINY_ROWS = [
+    # year-only departure, founder
+    {"author": "A", "joined": "2015", "left": "2021", "destination": "X", "destination_type": "startup", "founder": "true"},
+    # exact day
+    {"author": "B", "joined": "2018-03", "left": "2022-05-10", "destination": "X", "destination_type": "startup"},
+    # unknown join, unknown departure date, unknown destination
+    {"author": "C", "left": "unknown", "destination": "Unknown"},
+    # stayer
+    {"author": "D", "joined": "2016"},
+    # departure before publication
+    {"author": "E", "joined": "2010", "left": "2019-06", "destination": "Y", "destination_type": "academia"},
+]
+
+
+@pytest.fixture
+def tiny(write_csv):
+    """Five authors of paper 'P (2020)', published 2020-01-15, verified 2024-06-30."""
+    from analysis import load_cohort
+
+    return load_cohort(write_csv(TINY_ROWS, "tiny.csv"))
+
+
+@pytest.fixture
+def all_stayed(write_csv):
+    from analysis import load_cohort
+
+    return load_cohort(write_csv([{"author": "F", "joined": "2019"}, {"author": "G"}], "stayed.csv"))

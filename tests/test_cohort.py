@@ -179,6 +179,12 @@ class TestLoadCohortErrors:
         path = write_csv(HEADER + "\n" + row().rstrip("\n") + ",surplus\n")
         assert "line 2: 'surplus' is beyond the header" in only_problem(path)
 
+    def test_too_few_fields(self, write_csv):
+        path = write_csv(HEADER + "\n" + row() + "P,2023-02-27,B,Meta\n")
+        assert only_problem(path) == (
+            f"{path}, line 3: has 4 fields but the header has 14: write an empty field (,,) for every unknown value"
+        )
+
     def test_two_publication_dates(self, write_csv):
         path = write_csv(HEADER + "\n" + row() + row(author="B").replace("2023-02-27", "2023-03-01"))
         assert only_problem(path) == (

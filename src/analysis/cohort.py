@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_lib
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 from pandera.errors import SchemaErrors
 
 from .dates import KINDS, parse_fuzzy_dates
@@ -146,10 +148,36 @@ def _wrong_field_counts(path: str, text: str, width: int) -> list[Problem]:
                         f"is beyond the header: the row has {len(record)} fields, the header {width}; "
                         "quote any field that holds a comma")
             )
+        elif record and len(record) < width:
+            problems.append(
+                Problem(path, start, None, None,
+                        f"has {len(record)} fields but the header has {width}: "
+                        "write an empty field (,,) for every unknown value")
+            )
     return problems
 
 
-def _read_table(path: str, text: str) -> tuple[pd.DataFrame, np.ndarray]:
+def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
+    """Parse the CSV body with pyarrow (multi-threaded); every field a string."""
+    invalid = []
+
+    def skip(row) -> str:
+        invalid.append(row)
+        return "skip"
+
+    table = pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa_lib.string() for name in names},
+            strings_can_be_null=False, quoted_strings_can_be_null=False, null_values=[],
+        ),
+    )
+    return table, len(invalid)
+
+
+def _read_table(path: str, text: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     if not text.strip():
         _fail(path, "is empty: expected a header row and one row per (paper, author)")
     header = next(csv.reader(io.StringIO(text)))
@@ -166,21 +194,19 @@ def _read_table(path: str, text: str) -> tuple[pd.DataFrame, np.ndarray]:
     if problems:
         raise CohortError(path, problems)
     try:
-        with warnings.catch_warnings():
-            # pandas only warns when the first data row is too long: make that an error too.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, index_col=False
-            )
-    except (pd.errors.ParserError, pd.errors.ParserWarning) as err:
-        raise CohortError(path, _wrong_field_counts(path, text, len(header)) or [Problem(path, None, None, None, str(err))]) from None
-    frame.columns = names
-    if frame.empty:
+        table, invalid = _arrow_table(data, names)
+    except pa_lib.ArrowInvalid as err:
+        raise CohortError(path, _wrong_field_counts(path, text, len(header))
+                          or [Problem(path, None, None, None, f"is not a readable CSV: {err}")]) from None
+    if invalid:
+        raise CohortError(path, _wrong_field_counts(path, text, len(header)))
+    if table.num_rows == 0:
         _fail(path, "has a header but no data rows", line=1)
+    trimmed = pa_lib.table([pa_compute.utf8_trim_whitespace(column) for column in table.columns], names=names)
+    frame = trimmed.to_pandas(types_mapper={pa_lib.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     for name in COLUMNS:
         if name not in frame.columns:
-            frame[name] = ""
-    frame = frame.apply(lambda column: column.str.strip())
+            frame[name] = pd.Series("", index=frame.index, dtype=frame[names[0]].dtype)
     return frame, _record_lines(text, len(frame))
 
 
@@ -287,7 +313,7 @@ def validate_cohort(table: pd.DataFrame, *, path: str = "<frame>", lines: np.nda
 def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarray) -> pd.DataFrame:
     out = pd.DataFrame({"line": lines.astype(int)}, index=table.index)
     for name in COLUMNS:
-        out[name] = table[name].astype(object)
+        out[name] = table[name]
         if name in DATE_COLUMNS:
             for part in ("start", "end"):
                 out[f"{name}_{part}"] = parsed[name][part].astype("datetime64[ns]")
@@ -302,8 +328,6 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
 
     out["destination_type"] = pd.Categorical(out["destination_type"].replace("", np.nan), categories=DESTINATION_TYPES)
     out["founder"] = out["founder"].str.lower().map({"true": True, "false": False}).astype("boolean")
-    for name in ("destination", "role", "country", "joined", "left", "verified", "notes"):
-        out[name] = out[name].astype(object)
 
     shortest = (out["left_start"] - out["joined_end"]).dt.days / _DAYS_PER_YEAR
     longest = (out["left_end"] - out["joined_start"]).dt.days / _DAYS_PER_YEAR
@@ -351,7 +375,7 @@ def load_cohort(path: str | Path) -> pd.DataFrame:
     except IsADirectoryError:
         _fail(name, "is a folder, not a CSV file")
     text = _decode(name, data)
-    table, lines = _read_table(name, text)
+    table, lines = _read_table(name, text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     return validate_cohort(table, path=name, lines=lines)
 
 

@@ -1,0 +1,191 @@
+"""End to end: python -m analysis render, its files, its failures, and papermill directly."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from analysis import load_cohort, metrics as m, tables
+from analysis.render import find_chromium
+from conftest import ROOT, SHIPPED
+
+pytestmark = pytest.mark.render
+OTHER = ROOT / "tests" / "data" / "other_cohort.csv"
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=300)
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shipped")
+    done = cli("render", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+class TestShippedReport:
+    def test_writes_three_files_and_reports_them(self, shipped):
+        out, done = shipped
+        assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "summary.json"]
+        assert re.search(r"wrote 3 files to .* in \d+\.\d s:", done.stdout)
+        for name in ("report.html", "report.pdf", "summary.json"):
+            assert re.search(rf"^  {re.escape(name)}\s+\d+\.\d (KiB|MiB)$", done.stdout, re.M)
+        assert "executing the report notebook" in done.stderr
+
+    def test_summary_json_carries_headline_figures(self, shipped):
+        out, _ = shipped
+        summary = json.loads((out / "summary.json").read_text())
+        cohort = load_cohort(SHIPPED)
+        assert summary == json.loads(json.dumps(tables.summary(cohort, m.default_as_of(cohort), "authors.csv")))
+        llama = summary["papers"][0]
+        assert (llama["authors"], llama["departed"], llama["remaining"]) == (14, 11, 3)
+        assert (llama["top_destination"], llama["top_destination_authors"]) == ("Mistral AI", 5)
+
+    def test_html_carries_headline_figures(self, shipped):
+        html = words((shipped[0] / "report.html").read_text())
+        assert "Of the <strong>14</strong> authors of <em>LLaMA (2023)</em>" in html
+        assert "<strong>11</strong> had left Meta by 2025-05-26" in html
+        assert "<strong>3</strong> were still there" in html
+        assert '<span class="n">5</span><span>at Mistral AI</span>' in html
+
+    def test_html_is_self_contained(self, shipped):
+        html = (shipped[0] / "report.html").read_text()
+        assert "<script" not in html.lower()
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html.split("<body", 1)[0])
+        assert not re.search(r"""<(img|link|iframe|source)[^>]+(src|href)=["']https?:""", html)
+        assert html.count('src="data:image/svg+xml;base64,') == 3
+        assert "Content-Security-Policy" in html
+        assert "require.js" not in html and "mathjax" not in html.lower()
+
+    def test_code_is_hidden(self, shipped):
+        html = (shipped[0] / "report.html").read_text()
+        assert "load_cohort(" not in html
+        body = html.split("</style>")[-1]
+        assert "jp-InputArea-editor" not in body and "highlight" not in body  # no code cell input
+
+    def test_pdf_text_carries_headline_figures(self, shipped):
+        reader = PdfReader(shipped[0] / "report.pdf")
+        text = words(" ".join(page.extract_text() for page in reader.pages))
+        assert "Of the 14 authors of LLaMA (2023)" in text
+        assert "11 had left Meta by 2025-05-26" in text
+        assert "3 were still there" in text
+        assert "5 at Mistral AI" in text
+        assert 2 <= len(reader.pages) <= 12
+
+
+class TestOtherCohorts:
+    def test_any_contract_csv_renders_with_parameters_only(self, tmp_path):
+        out = tmp_path / "other"
+        done = cli("render", "--data", str(OTHER), "--out", str(out), "--formats", "html")
+        assert done.returncode == 0, done.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        assert [p["paper"] for p in summary["papers"]] == ["Sparse Widgets (2019)", "Quiet Paper (2021)"]
+        assert [(p["authors"], p["departed"], p["remaining"]) for p in summary["papers"]] == [(6, 5, 1), (2, 0, 2)]
+        html = words((out / "report.html").read_text())
+        assert "No author of <em>Quiet Paper (2021)</em> had left by 2024-12-31" in html
+        assert not (out / "report.pdf").exists()
+
+    def test_one_paper_and_a_past_as_of(self, tmp_path):
+        out = tmp_path / "one"
+        done = cli("render", "--data", str(OTHER), "--paper", "Sparse Widgets (2019)", "--as-of", "2020-12-31",
+                   "--out", str(out), "--formats", "html")
+        assert done.returncode == 0, done.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["as_of"] == "2020-12-31"
+        [paper] = summary["papers"]
+        # by 2020-12-31: Ada had left (2020-03-15); Chen's unknown date (2019-05-02..2024-12-31) is only
+        # possible; Bo's "2021" had not begun, so Bo, Dara, Eli and Fay remain
+        assert (paper["departed"], paper["possibly_departed"], paper["remaining"]) == (1, 1, 4)
+
+    def test_plain_papermill_works_too(self, tmp_path):
+        import papermill
+
+        out = tmp_path / "out.ipynb"
+        papermill.execute_notebook(str(ROOT / "notebooks" / "report.ipynb"), str(out),
+                                   parameters={"data_path": str(OTHER)}, progress_bar=False, kernel_name="python3")
+        text = out.read_text()
+        assert "Sparse Widgets (2019)" in text and "application/vnd.exodus.summary+json" in text
+
+
+class TestFailuresLeaveOutputUntouched:
+    @pytest.fixture
+    def earlier(self, tmp_path):
+        out = tmp_path / "report"
+        out.mkdir()
+        (out / "report.html").write_text("earlier report")
+        (out / "summary.json").write_text("{}")
+        (out / "keep.txt").write_text("a reader's note")
+        return out
+
+    def fails(self, earlier, *args, env=None) -> str:
+        before = snapshot(earlier)
+        done = cli("render", "--out", str(earlier), *args, env=env)
+        assert done.returncode != 0
+        assert snapshot(earlier) == before
+        assert not [p for p in earlier.parent.iterdir() if p.name.startswith(".")]  # no temp folder left behind
+        assert "Traceback" not in done.stderr
+        return done.stderr
+
+    def test_bad_csv(self, earlier, tmp_path):
+        bad = tmp_path / "bad.csv"
+        bad.write_text("paper,published,author,origin_org,source\nP,2023-13,A,O,https://x.org\n")
+        err = self.fails(earlier, "--data", str(bad), "--formats", "html")
+        assert f"{bad}, line 2, column 'published': '2023-13' has month 13, which does not exist" in err
+        assert f"Nothing was written; {earlier} is as it was." in err
+
+    def test_unknown_paper_lists_papers(self, earlier):
+        err = self.fails(earlier, "--paper", "GPT-5 (2030)", "--formats", "html")
+        assert "no paper named 'GPT-5 (2030)' in the data; papers present: 'LLaMA (2023)'" in err
+
+    def test_bad_as_of_is_an_argparse_error(self, earlier):
+        err = self.fails(earlier, "--as-of", "2025-13-01")
+        assert "argument --as-of: '2025-13-01' is not a day; expected YYYY-MM-DD" in err
+        assert err.startswith("usage: python -m analysis render")
+
+    def test_bad_formats(self, earlier):
+        err = self.fails(earlier, "--formats", "html,docx")
+        assert "argument --formats: 'html,docx': choose one or more of html, pdf" in err
+
+    def test_missing_data_file(self, earlier, tmp_path):
+        err = self.fails(earlier, "--data", str(tmp_path / "nope.csv"))
+        assert "nope.csv: no such file" in err
+
+    def test_missing_pdf_tool_says_what_to_install(self, earlier):
+        err = self.fails(earlier, env={"EXODUS_CHROMIUM": "/nonexistent/chromium"})
+        assert "the PDF needs Chromium, which is not installed" in err
+        assert "apt-get install chromium" in err and "--formats html" in err
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (make setup installs it)")
+class TestReproducible:
+    def test_same_input_same_bytes(self, tmp_path, shipped):
+        out = tmp_path / "again"
+        done = cli("render", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        first, second = shipped[0], out
+        for name in ("report.html", "summary.json"):
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+        a, b = PdfReader(first / "report.pdf"), PdfReader(second / "report.pdf")
+        assert len(a.pages) == len(b.pages)
+        assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+        html = (first / "report.html").read_text()
+        assert str(ROOT) not in html and "/tmp" not in html

@@ -1,0 +1,107 @@
+"""HTML fragments: computed figures in, data shown as literal text, only http(s) links."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import load_cohort, metrics as m, tables
+from analysis.dates import describe_fuzzy_date
+
+AS_OF = pd.Timestamp("2024-06-30")
+
+HOSTILE = {
+    "author": "<script>alert('x')</script>",
+    "destination": "<img src=x onerror=alert(1)>",
+    "role": "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "notes": "{{7*7}} $(rm -rf /) `id`",
+    "left": "2021",
+    "destination_type": "startup",
+    "founder": "true",
+    "source": "https://example.org/a?q=1&x=2",
+}
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [("", ""), ("2023-06", "2023-06"), ("../2019-06", "on or before 2019-06"), ("2024-08/..", "2024-08 or later"),
+     ("2023-02-27/2023-11-17", "between 2023-02-27 and 2023-11-17"), ("unknown", "date not public")],
+)
+def test_describe_fuzzy_date(text, words):
+    assert describe_fuzzy_date(text) == words
+
+
+@pytest.mark.parametrize("low, high, text", [(2.25, 3.33, "2.2–3.3"), (3.6, float("nan"), "≥ 3.6"),
+                                             (float("nan"), float("nan"), "unknown"), (4.0, 4.01, "4.0")])
+def test_format_years(low, high, text):
+    assert tables.format_years(low, high) == text
+
+
+class TestHeadline:
+    def test_sentence_carries_computed_figures(self, tiny):
+        html = tables.headline_html(tiny, AS_OF)
+        text = " ".join(html.split())
+        assert "Of the <strong>5</strong> authors of <em>P (2020)</em>" in text
+        assert "<strong>4</strong> had left Org by 2024-06-30 (80%)" in text
+        assert "<strong>1</strong> was still there" in text
+        assert "The largest group, <strong>2</strong>, went to X." in text
+
+    def test_possible_departures_mentioned(self, tiny):
+        text = " ".join(tables.headline_html(tiny, pd.Timestamp("2021-06-30")).split())
+        assert "<strong>2</strong> may have left" in text
+
+
+class TestAuthorTable:
+    def test_rows_and_links(self, tiny):
+        html = tables.author_table_html(tiny, AS_OF)
+        assert html.count("<tr><td>") == 5
+        assert html.count('<a href="https://example.org/a"') == 5
+        assert "date not public" in html and "≥" not in html.split("<tbody>")[1].split("</tr>")[0]
+
+    def test_hostile_text_is_escaped(self, write_csv):
+        cohort = load_cohort(write_csv([HOSTILE]))
+        html = tables.author_table_html(cohort, AS_OF) + tables.headline_html(cohort, AS_OF)
+        assert "<script>" not in html and "<img" not in html
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+        assert "&lt;img src=x onerror=alert(1)&gt;" in html
+        # the source URL is an attribute value, escaped
+        assert 'href="https://example.org/a?q=1&amp;x=2"' in html
+
+
+class TestCaveats:
+    def test_lists_unknowns(self, tiny):
+        text = " ".join(tables.caveats_html(tiny, AS_OF, "tiny.csv").split())
+        assert "<code>tiny.csv</code>, 5 rows" in text
+        assert "of 4 departures, 1 is dated to the day; 1 is dated to the month; 1 is dated to the year; 1 is dated nowhere: no public date." in text
+        assert "Join date not public for: C." in text
+
+
+class TestCaptions:
+    def test_waterfall(self, tiny):
+        text = " ".join(tables.waterfall_caption(m.waterfall_steps(tiny, AS_OF)).split())
+        assert "From 5 authors at publication to 1 remaining: 1 in 2019, 1 in 2021, 1 in 2022, 1 date unknown." in text
+
+    def test_destinations(self, tiny):
+        text = " ".join(tables.destinations_caption(m.destinations(tiny, AS_OF)).split())
+        assert text.startswith('<p class="exodus-caption">4 leavers went to 3 organisations; 2 to X.')
+        assert "(1 in all)" in text
+
+    def test_timeline(self, tiny):
+        text = " ".join(tables.timeline_caption(m.timeline(tiny, AS_OF)).split())
+        assert "Of 4 departures, 1 is known to the day" in text
+
+
+class TestSummary:
+    def test_json_ready(self, tiny):
+        s = tables.summary(tiny, AS_OF, "tiny.csv")
+        assert json.loads(json.dumps(s)) == s
+        paper = s["papers"][0]
+        assert (paper["authors"], paper["departed"], paper["remaining"], paper["top_destination"]) == (5, 4, 1, "X")
+        assert s["as_of"] == "2024-06-30" and paper["published"] == "2020-01-15"
+
+    def test_all_stayed_has_no_nan(self, all_stayed):
+        s = tables.summary(all_stayed, AS_OF, "s.csv")
+        assert s["papers"][0]["leaver_tenure_mean_min_years"] is None
+        json.dumps(s, allow_nan=False)
