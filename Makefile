@@ -3,7 +3,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup report test bench clean
+.PHONY: help setup report test bench figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,8 +17,11 @@ report: setup ## render the shipped report to reports/authors/ (HTML, PDF, summa
 test: setup ## run the whole test suite (helpers, notebooks, rendered report, browser)
 	@$(PY) -m pytest $(ARGS)
 
-bench: setup ## time every render stage (benchmarks/)
+bench: setup ## run the benchmarks (benchmarks/): loading 1M rows, render stages
 	@$(PY) benchmarks/bench_load.py
+
+figures: setup ## redraw docs/charts.png, the README's picture, from the shipped data
+	@$(PY) scripts/readme_figure.py
 
 clean: ## remove rendered reports and caches (keeps .venv)
 	rm -rf reports/*/ .pytest_cache
