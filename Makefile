@@ -19,6 +19,7 @@ test: setup ## run the whole test suite (helpers, notebooks, rendered report, br
 
 bench: setup ## run the benchmarks (benchmarks/): loading 1M rows, render stages
 	@$(PY) benchmarks/bench_load.py
+	@$(PY) benchmarks/bench_render.py
 
 figures: setup ## redraw docs/charts.png, the README's picture, from the shipped data
 	@$(PY) scripts/readme_figure.py

@@ -15,37 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from analysis import load_cohort
-from analysis.cohort import COLUMNS
-
-
-def generate(rows: int, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    papers = rows // 10 + 1
-    paper = rng.integers(0, papers, rows)
-    year = 2015 + rng.integers(0, 8, rows)
-    left_forms = np.array(["", "2023", "2023-06", "2024-02-29", "2023-02-27/2024-05", "../2025-01", "unknown"])
-    left = left_forms[rng.integers(0, len(left_forms), rows)]
-    frame = pd.DataFrame({
-        "paper": pd.Series(paper).map(lambda p: f"Paper {p}"),
-        "published": "2022-12-01",
-        "author": [f"Author {i}" for i in range(rows)],
-        "origin_org": "Org",
-        "joined": year.astype(str),
-        "left": left,
-        "destination": np.where(left == "", "", "Dest " + pd.Series(rng.integers(0, 50, rows)).astype(str)),
-        "destination_type": np.where(left == "", "", np.array(["startup", "big_tech", "academia"])[rng.integers(0, 3, rows)]),
-        "founder": np.where(left == "", "", "false"),
-        "role": "",
-        "country": "",
-        "verified": "2025-05-26",
-        "source": "https://example.org/p/" + pd.Series(paper).astype(str),
-        "notes": "",
-    })
-    return frame[COLUMNS]
+from cohorts import generate
 
 
 def main() -> None:

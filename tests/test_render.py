@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from pypdf import PdfReader
 
@@ -168,6 +169,19 @@ class TestFailuresLeaveOutputUntouched:
     def test_missing_data_file(self, earlier, tmp_path):
         err = self.fails(earlier, "--data", str(tmp_path / "nope.csv"))
         assert "nope.csv: no such file" in err
+
+    def test_cell_error(self, earlier, tmp_path):
+        from analysis.render import RenderError, render
+
+        broken = nbformat.read(ROOT / "notebooks" / "report.ipynb", as_version=4)
+        broken.cells.insert(3, nbformat.v4.new_code_cell("1 / 0"))
+        path = tmp_path / "broken.ipynb"
+        nbformat.write(broken, path)
+        before = snapshot(earlier)
+        with pytest.raises(RenderError, match=r"the report notebook failed in cell \d+: ZeroDivisionError: division by zero"):
+            render(out_dir=earlier, formats=["html"], notebook=path)
+        assert snapshot(earlier) == before
+        assert not [p for p in earlier.parent.iterdir() if p.name.startswith(".")]
 
     def test_missing_pdf_tool_says_what_to_install(self, earlier):
         err = self.fails(earlier, env={"EXODUS_CHROMIUM": "/nonexistent/chromium"})

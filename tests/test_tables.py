@@ -60,6 +60,11 @@ class TestAuthorTable:
         assert html.count('<a href="https://example.org/a"') == 5
         assert "date not public" in html and "≥" not in html.split("<tbody>")[1].split("</tr>")[0]
 
+    def test_long_cohorts_are_cut_and_say_so(self, tiny):
+        html = tables.author_table_html(tiny, AS_OF, max_rows=2)
+        assert html.count("<tr><td>") == 2
+        assert "… and 3 more authors of P (2020), not listed here" in html
+
     def test_hostile_text_is_escaped(self, write_csv):
         cohort = load_cohort(write_csv([HOSTILE]))
         html = tables.author_table_html(cohort, AS_OF) + tables.headline_html(cohort, AS_OF)

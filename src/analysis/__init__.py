@@ -3,8 +3,17 @@
 Data flows one way: CSV -> :func:`load_cohort` -> :mod:`analysis.metrics`
 -> :mod:`analysis.charts` / :mod:`analysis.tables` -> notebook ->
 :mod:`analysis.render`.
+
+``load_cohort`` and ``CohortError`` are imported on first use, so that the
+command line (``python -m analysis``) starts without pandas.
 """
 
-from .cohort import CohortError, load_cohort
-
 __all__ = ["CohortError", "load_cohort"]
+
+
+def __getattr__(name: str):
+    if name in __all__:
+        from . import cohort
+
+        return getattr(cohort, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
-import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +28,8 @@ SUMMARY_MIME = "application/vnd.exodus.summary+json"  # analysis.notebook.SUMMAR
 USER_ERRORS = {"CohortError", "PaperNotFoundError", "AsOfError"}
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-quic",
-    "--no-pdf-header-footer", "--hide-scrollbars",
 )
 
 
@@ -63,22 +63,67 @@ def find_chromium() -> str | None:
     return None
 
 
-def _execute(data: Path, papers: Sequence[str] | None, as_of: str | None, executed: Path) -> None:
+WARM_UP = "import analysis.cohort, analysis.metrics, analysis.charts, analysis.tables, analysis.notebook"
+
+
+class _Kernel:
+    """The notebook's kernel, started first and warmed up while this process prepares.
+
+    A thread waits for the kernel, has it import the package (pandas, pandera,
+    matplotlib) and waits for that to finish, while the main thread imports
+    papermill and reads the notebook; papermill then runs the cells on this
+    kernel. Importing is the only thing done ahead of the notebook.
+    """
+
+    def __init__(self):
+        from jupyter_client.manager import KernelManager
+
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=str(NOTEBOOKS_DIR))
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._warm_up, name="exodus-kernel", daemon=True)
+        self.thread.start()
+
+    def _warm_up(self) -> None:
+        client = self.km.blocking_client()
+        try:
+            client.start_channels()
+            client.wait_for_ready(timeout=60)
+            client.execute(WARM_UP, silent=True, store_history=False)
+            client.get_shell_msg(timeout=120)
+        except BaseException as err:  # noqa: BLE001 - papermill reports a dead kernel itself
+            self.error = err
+        finally:
+            client.stop_channels()
+
+    def ready(self):
+        self.thread.join(timeout=180)
+        return self.km
+
+    def stop(self) -> None:
+        self.thread.join(timeout=30)
+        if self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+
+
+def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, executed: Path,
+             kernel) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = {"data_path": str(data), "papers": list(papers) if papers else None, "as_of": as_of or None}
     try:
         papermill.execute_notebook(
-            str(REPORT_NOTEBOOK), str(executed), parameters=parameters, kernel_name="python3",
+            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
+            request_save_on_cell_execute=False, km=kernel.ready(),
         )
     except PapermillExecutionError as err:
         if err.ename in USER_ERRORS:
             raise RenderError(err.evalue) from None
         raise RenderError(
             f"the report notebook failed in cell {err.exec_count}: {err.ename}: {err.evalue}. "
-            f"Open {REPORT_NOTEBOOK.relative_to(REPORT_NOTEBOOK.parents[1])} in Jupyter with the same parameters "
+            f"Open {notebook.name} in Jupyter with the same parameters "
             "to see the full traceback."
         ) from None
 
@@ -109,6 +154,12 @@ def _summary_of(nb) -> dict:
     raise RenderError("the report notebook emitted no summary; is notebooks/report.ipynb complete?")
 
 
+def _warm_up_exporter() -> None:
+    """Import nbconvert while the kernel runs (the main thread only waits on it then)."""
+    import nbconvert  # noqa: F401
+    from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: F401
+
+
 def _write_html(nb, target: Path) -> None:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -126,18 +177,58 @@ def _write_html(nb, target: Path) -> None:
     target.write_text(body, encoding="utf-8")
 
 
-def _print_pdf(chromium: str, html: Path, pdf: Path, work: Path) -> None:
-    profile = work / "chromium-profile"
-    command = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", html.as_uri()]
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"Chromium ({chromium}) did not print the PDF within 120 s") from None
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    if done.returncode != 0 or not pdf.exists() or not pdf.read_bytes()[:5] == b"%PDF-":
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise RenderError(f"Chromium ({chromium}) failed to print the PDF (exit {done.returncode}): " + " | ".join(tail))
+class _PdfPrinter(threading.Thread):
+    """Chromium, started at the beginning of a render, prints the HTML once it exists.
+
+    The browser starts while the kernel runs, so it is ready when the HTML is.
+    Playwright drives Debian's Chromium through ``executable_path``: nothing is downloaded.
+    """
+
+    def __init__(self, chromium: str, work: Path):
+        super().__init__(name="exodus-pdf", daemon=True)
+        self.chromium, self.work = chromium, work
+        self.job: queue.Queue = queue.Queue()
+        self.error: str | None = None
+
+    def print(self, html: Path, pdf: Path) -> None:
+        self.job.put((html, pdf))
+        self.join(timeout=180)
+        if self.is_alive():
+            self.error = f"Chromium ({self.chromium}) did not print the PDF within 180 s"
+        if self.error:
+            raise RenderError(self.error)
+        if not pdf.exists() or pdf.read_bytes()[:5] != b"%PDF-":
+            raise RenderError(f"Chromium ({self.chromium}) wrote no PDF")
+
+    def cancel(self) -> None:
+        if self.is_alive():
+            self.job.put(None)
+            self.join(timeout=30)
+
+    def run(self) -> None:
+        try:
+            from playwright.sync_api import Error as PlaywrightError, sync_playwright
+        except ImportError:
+            self.error = "the PDF needs the Python package playwright: run `make setup`"
+            self.job.get()
+            return
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=self.chromium, args=list(CHROMIUM_FLAGS))
+                try:
+                    page = browser.new_page()
+                    job = self.job.get()
+                    if job is None:
+                        return
+                    html, pdf = job
+                    page.goto(html.as_uri(), wait_until="load")
+                    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+                finally:
+                    browser.close()
+        except PlaywrightError as err:
+            self.error = f"Chromium ({self.chromium}) failed to print the PDF: {str(err).splitlines()[0]}"
+        except Exception as err:  # noqa: BLE001 - reported to the main thread, which raises
+            self.error = f"printing the PDF failed: {type(err).__name__}: {err}"
 
 
 def _place(staged: list[Path], out_dir: Path) -> list[Path]:
@@ -157,12 +248,14 @@ def render(
     out_dir: str | Path | None = None,
     formats: Sequence[str] = FORMATS,
     progress: Callable[[str], None] | None = None,
+    notebook: str | Path | None = None,
 ) -> RenderResult:
     """Render the report for ``data`` into ``out_dir``; see ``python -m analysis render --help``.
 
     Writes ``report.html`` (self-contained), ``report.pdf`` when asked, and
-    ``summary.json``, all or nothing. Raises :class:`RenderError` with a
-    message a user can act on.
+    ``summary.json``, all or nothing. ``notebook`` defaults to
+    ``notebooks/report.ipynb``. Raises :class:`RenderError` with a message a
+    user can act on.
     """
     say = progress or (lambda message: None)
     started = time.perf_counter()
@@ -189,30 +282,42 @@ def render(
 
     with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", dir=out_dir.parent) as tmp:
         work = Path(tmp)
-        executed = work / "executed.ipynb"
-        stage = time.perf_counter()
-        say(f"executing the report notebook on {data.name} (papermill)")
-        _execute(data.resolve(), papers, as_of, executed)
-        result.stages["execute"] = time.perf_counter() - stage
-
-        nb = nbformat.read(executed, as_version=4)
-        _normalise(nb)
-        result.summary = _summary_of(nb)
-        staged = []
-        stage = time.perf_counter()
-        say("writing report.html (nbconvert)")
-        html = work / "report.html"
-        _write_html(nb, html)
-        result.stages["html"] = time.perf_counter() - stage
-        if "html" in formats:
-            staged.append(html)
-        if "pdf" in formats:
+        kernel = _Kernel()
+        printer = _PdfPrinter(chromium, work) if chromium else None
+        if printer:
+            printer.start()
+        warm = threading.Thread(target=_warm_up_exporter, name="exodus-nbconvert", daemon=True)
+        warm.start()
+        try:
+            executed = work / "executed.ipynb"
             stage = time.perf_counter()
-            say("printing report.pdf (Chromium)")
-            pdf = work / "report.pdf"
-            _print_pdf(chromium, html, pdf, work)
-            staged.append(pdf)
-            result.stages["pdf"] = time.perf_counter() - stage
+            say(f"executing the report notebook on {data.name} (papermill)")
+            _execute(Path(notebook) if notebook else REPORT_NOTEBOOK, data.resolve(), papers, as_of, executed, kernel)
+            result.stages["execute"] = time.perf_counter() - stage
+
+            nb = nbformat.read(executed, as_version=4)
+            _normalise(nb)
+            result.summary = _summary_of(nb)
+            staged = []
+            stage = time.perf_counter()
+            say("writing report.html (nbconvert)")
+            warm.join()
+            html = work / "report.html"
+            _write_html(nb, html)
+            result.stages["html"] = time.perf_counter() - stage
+            if "html" in formats:
+                staged.append(html)
+            if printer:
+                stage = time.perf_counter()
+                say("printing report.pdf (Chromium)")
+                pdf = work / "report.pdf"
+                printer.print(html, pdf)
+                staged.append(pdf)
+                result.stages["pdf"] = time.perf_counter() - stage
+        finally:
+            kernel.stop()
+            if printer:
+                printer.cancel()
         summary = work / "summary.json"
         summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         staged.append(summary)

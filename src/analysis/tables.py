@@ -95,12 +95,18 @@ founded or co-founded where they went.{% endif %}</p>
     )
 
 
-def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
-    """One row per author: status, join, departure, tenure, destination, sources."""
+def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int = 100) -> Html:
+    """One row per author: status, join, departure, tenure, destination, sources.
+
+    A paper with more than ``max_rows`` authors lists its first ``max_rows`` (in
+    file order) and says how many more the data holds.
+    """
     status = status_as_of(cohort, as_of)
     ten = tenure(cohort, as_of)
+    shown = cohort.groupby("paper", sort=False).head(max_rows)
+    hidden = (cohort.groupby("paper", sort=False).size() - shown.groupby("paper", sort=False).size()).to_dict()
     rows = []
-    for i, rec in cohort.iterrows():
+    for i, rec in shown.iterrows():
         gone = status[i] != "stayed"
         rows.append({
             "paper": rec["paper"],
@@ -128,6 +134,7 @@ def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
 <td>{{ r.destination }}{% if r.founder %} ★{% endif %}{% if r.role %}<br><small>{{ r.role }}</small>{% endif %}</td>
 <td>{% for url in r.sources %}<a href="{{ url }}" rel="noopener noreferrer nofollow">[{{ loop.index }}]</a> {% endfor %}</td></tr>
 {% endfor %}
+{% if hidden.get(paper) %}<tr class="exodus-more"><td colspan="7">… and {{ hidden[paper] }} more authors of {{ paper }}, not listed here: every row is in the data file.</td></tr>{% endif %}
 {% endfor %}
 </tbody>
 </table>
@@ -138,6 +145,7 @@ Dates are as precise as public sources allow.</p>
         groups=_group_by_paper(rows),
         many=cohort["paper"].nunique() > 1,
         as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+        hidden=hidden,
     )
 
 
