@@ -26,7 +26,7 @@ from analysis.paths import DEFAULT_DATA
 notebook.setup()
 source = data_path or DEFAULT_DATA
 cohort = select_papers(load_cohort(source), papers)
-as_of_day = metrics.resolve_as_of(cohort, as_of)"""),
+as_of_day = metrics.as_of_by_paper(cohort, as_of)"""),
     ("code", "headline", "tables.headline_html(cohort, as_of_day)"),
     ("md", "who-is-left", """## Who is left
 

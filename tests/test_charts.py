@@ -134,3 +134,13 @@ class TestDepartureTimeline:
         ax = charts.plot_departure_timeline(m.timeline(c, AS_OF))
         ax.figure.canvas.draw()  # would raise on broken mathtext
         assert ax.get_yticklabels()[0].get_text() == r"\$x^2\$ cost"
+
+
+def test_waterfall_shows_a_return_as_a_gain(write_csv):
+    from analysis import load_cohort
+
+    c = load_cohort(write_csv([{"author": "R", "left": "2021", "returned": "2023", "destination": "Z"}, {"author": "S"}]))
+    steps = m.waterfall_steps(c, AS_OF)
+    ax = charts.plot_retention_waterfall(steps)
+    assert texts(ax) == ["2", "−1", "+1", "2"]
+    assert "came back" in [t.get_text() for t in ax.get_legend().get_texts()]

@@ -29,9 +29,9 @@ def only_problem(path) -> str:
 class TestLoadCohortValid:
     def test_shipped_data_loads_typed(self):
         cohort = load_cohort(SHIPPED)
-        assert len(cohort) == 14
-        assert cohort["line"].tolist() == list(range(2, 16))
-        for name in ("published", "joined", "left", "verified"):
+        assert len(cohort) == 22  # 14 LLaMA authors, 8 Transformer authors
+        assert cohort["line"].tolist() == list(range(2, 24))
+        for name in ("published", "joined", "left", "returned", "verified"):
             assert str(cohort[f"{name}_start"].dtype) == "datetime64[ns]"
             assert str(cohort[f"{name}_end"].dtype) == "datetime64[ns]"
         assert cohort["departed"].dtype == bool
@@ -104,7 +104,7 @@ class TestLoadCohortValid:
         assert validate_cohort(table)["published_kind"].tolist() == ["year"]
 
 
-ROW = "P,2023-02-27,{author},Meta,{joined},{left},{dest},{dtype},,,,2025-05-26,{source},\n"
+ROW = "P,2023-02-27,{author},Meta,{joined},{left},,{dest},{dtype},,,,2025-05-26,{source},\n"
 
 
 def row(author="A", joined="2015", left="", dest="", dtype="", source="https://x.org/a"):
@@ -171,7 +171,7 @@ class TestLoadCohortErrors:
     def test_too_many_fields(self, write_csv):
         path = write_csv(HEADER + "\n" + row() + row(author="B").rstrip("\n") + ",surplus\n")
         assert only_problem(path) == (
-            f"{path}, line 3: 'surplus' is beyond the header: the row has 15 fields, the header 14; "
+            f"{path}, line 3: 'surplus' is beyond the header: the row has 16 fields, the header 15; "
             "quote any field that holds a comma"
         )
 
@@ -182,7 +182,7 @@ class TestLoadCohortErrors:
     def test_too_few_fields(self, write_csv):
         path = write_csv(HEADER + "\n" + row() + "P,2023-02-27,B,Meta\n")
         assert only_problem(path) == (
-            f"{path}, line 3: has 4 fields but the header has 14: write an empty field (,,) for every unknown value"
+            f"{path}, line 3: has 4 fields but the header has 15: write an empty field (,,) for every unknown value"
         )
 
     def test_two_publication_dates(self, write_csv):
@@ -222,6 +222,17 @@ class TestLoadCohortErrors:
         assert [(p.line, p.column) for p in err.problems] == [(2, "joined"), (3, "source"), (4, "destination_type")]
         assert str(err).startswith(f"{path} does not follow the cohort data contract (3 problems):\n")
         assert "Traceback" not in str(err)
+
+    def test_returned_needs_a_departure_after_it(self, write_csv):
+        path = write_csv(HEADER + "\n" + ROW.replace(",{left},,", ",{left},2020,").format(
+            author="A", joined="2015", left="2023", dest="X", dtype="", source="https://x.org")
+            + ROW.replace(",{left},,", ",{left},2024,").format(
+            author="B", joined="2015", left="", dest="", dtype="", source="https://x.org"))
+        err = error_of(path)
+        assert [str(p).split(": ", 1)[1] for p in err.problems] == [
+            "'2020' is before 'left' (2023)",
+            "'2024' is set, but 'left' is empty: a return needs a departure",
+        ]
 
     def test_unknown_only_in_left(self, write_csv):
         path = write_csv(HEADER + "\n" + row(joined="unknown"))

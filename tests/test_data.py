@@ -105,3 +105,63 @@ def test_every_row_cites_a_public_source(llama):
     assert llama["source"].str.contains("https://arxiv.org/abs/2302.13971").all()
     leavers = llama[llama["departed"]]
     assert leavers["source"].str.contains("businessinsider.com").all()
+
+
+TRANSFORMER = "Attention Is All You Need (2017)"
+
+
+@pytest.fixture(scope="module")
+def transformer():
+    cohort = load_cohort(SHIPPED)
+    return cohort[cohort["paper"] == TRANSFORMER].reset_index(drop=True)
+
+
+def test_transformer_eight_authors_all_left_google(transformer):
+    from analysis import metrics as m
+
+    assert transformer["author"].tolist() == [
+        "Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit", "Llion Jones", "Aidan N. Gomez",
+        "Łukasz Kaiser", "Illia Polosukhin",
+    ]
+    assert (transformer["origin_org"] == "Google").all() and transformer["departed"].all()
+    # "all eight no longer work at Google" (FT, 2023-07-23): true of the data as of that day
+    july_2023 = m.retention(transformer, pd.Timestamp("2023-08-31")).iloc[0]
+    assert (july_2023.departed, july_2023.possibly_departed, july_2023.remaining) == (7, 1, 0)  # Gomez: 'in or after 2018'
+
+
+def test_transformer_shazeer_returned(transformer):
+    from analysis import metrics as m
+
+    shazeer = transformer.set_index("author").loc["Noam Shazeer"]
+    assert (shazeer["left"], shazeer["returned"]) == ("2021-10", "2024-08-02")
+    r = m.retention(transformer, m.default_as_of(transformer)).iloc[0]
+    assert (r.authors, r.departed, r.returned, r.remaining) == (8, 7, 1, 1)
+    before = m.retention(transformer, pd.Timestamp("2024-08-01")).iloc[0]
+    assert (before.departed, before.possibly_departed, before.returned, before.remaining) == (7, 1, 0, 0)
+
+
+def test_transformer_first_and_last_to_leave(transformer):
+    dated = transformer[transformer["left_kind"] != "interval"].sort_values("left_start")
+    assert dated["author"].iloc[0] == "Illia Polosukhin"
+    assert transformer.loc[transformer["left_start"].idxmax(), "author"] == "Llion Jones"
+
+
+class TestTimeTravel:
+    """--as-of in the past reproduces what the report would have said then."""
+
+    def test_llama_mid_2023(self, llama):
+        from analysis import metrics as m
+
+        h = m.headline(llama, pd.Timestamp("2023-06-30")).iloc[0]
+        # certain by 2023-06-30: Izacard (Apr), Joulin (May), Lavril, Lachaux (June), Lacroix (by 06-14),
+        # Lample (by 06-13); Grave (to 2023-11-17) and Goyal, Hambro, Rodriguez (to 2025-05-26) only possible
+        assert (h.departed, h.possibly_departed, h.remaining) == (6, 4, 4)
+        assert (h.top_destination, h.top_destination_authors, h.founders) == ("Mistral AI", 4, 2)
+
+    def test_llama_mid_2024(self, llama):
+        from analysis import metrics as m
+
+        h = m.headline(llama, pd.Timestamp("2024-06-30")).iloc[0]
+        # + Grave (Kyutai, by 2023-11-17); Rozière (2024-08) not yet
+        assert (h.departed, h.possibly_departed, h.remaining) == (7, 3, 4)
+        assert h.destinations == 4  # Mistral AI, Microsoft AI, Google DeepMind, Kyutai

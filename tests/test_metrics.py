@@ -253,3 +253,32 @@ class TestHeadline:
         h = m.headline(c, m.default_as_of(c)).iloc[0]
         assert (h.authors, h.departed, h.remaining, h.top_destination, h.top_destination_authors, h.founders) == (
             14, 11, 3, "Mistral AI", 5, 2)
+
+
+class TestReturns:
+    @pytest.fixture
+    def back(self, write_csv):
+        from analysis import load_cohort
+
+        return load_cohort(write_csv([
+            {"author": "R", "joined": "2010", "left": "2021-10", "returned": "2024-08-02", "destination": "Z",
+             "destination_type": "startup", "founder": "true"},
+            {"author": "L", "left": "2022", "destination": "Z"},
+            {"author": "S"},
+        ]))
+
+    def test_status_counts_a_return_as_present(self, back):
+        assert m.status_as_of(back, AS_OF).tolist() == ["departed", "departed", "stayed"]
+        later = pd.Timestamp("2024-08-02")
+        assert m.status_as_of(back, later).tolist() == ["returned", "departed", "stayed"]
+        r = m.retention(back, later).iloc[0]
+        assert (r.departed, r.returned, r.remaining) == (1, 1, 2)
+
+    def test_waterfall_adds_the_return(self, back):
+        w = m.waterfall_steps(back, pd.Timestamp("2024-12-31"))
+        assert w[["step", "kind", "value", "bottom", "top"]].values.tolist() == [
+            ["at publication", "start", 3, 0, 3], ["2021", "period", -1, 2, 3], ["2022", "period", -1, 1, 2],
+            ["came back", "returned", 1, 1, 2], ["remaining", "end", 2, 0, 2]]
+
+    def test_returned_authors_are_not_destinations(self, back):
+        assert m.destinations(back, pd.Timestamp("2024-12-31"))[["destination", "authors", "founders"]].values.tolist() == [["Z", 1, 0]]

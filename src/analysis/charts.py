@@ -46,6 +46,7 @@ TYPE_LABELS = {
 
 _TOTAL = "#3b4252"
 _LOSS = "#c8553d"
+_GAIN = "#3c8d5a"
 _PRESENT = "#5e6675"
 _FAINT = "#c9ccd3"
 
@@ -89,16 +90,17 @@ def plot_retention_waterfall(data: pd.DataFrame, *, ax: Axes | None = None, **kw
     paper = _one_paper(data, "plot_retention_waterfall")
     x = np.arange(len(data))
     kinds = data["kind"].tolist()
-    colors = [_TOTAL if k in ("start", "end") else _LOSS for k in kinds]
+    colors = [_TOTAL if k in ("start", "end") else _GAIN if k == "returned" else _LOSS for k in kinds]
     hatches = ["//" if k in ("span", "unknown") else ".." if k == "possible" else "" for k in kinds]
-    alphas = [1.0 if k in ("start", "end", "period") else 0.55 for k in kinds]
+    alphas = [1.0 if k in ("start", "end", "period", "returned") else 0.55 for k in kinds]
     heights = (data["top"] - data["bottom"]).to_numpy()
     bars = ax.bar(x, heights, bottom=data["bottom"], color=colors, edgecolor="white", linewidth=0.8, **kwargs)
     for bar, hatch, alpha in zip(bars, hatches, alphas):
         bar.set_hatch(hatch)
         bar.set_alpha(alpha)
     for xi, rec in zip(x, data.itertuples(index=False)):
-        label = f"{rec.value}" if rec.kind in ("start", "end") else f"−{-rec.value}"
+        label = (f"{rec.value}" if rec.kind in ("start", "end") else f"+{rec.value}" if rec.value > 0
+                 else f"−{-rec.value}")
         weight = "bold" if rec.kind in ("start", "end") else "normal"
         ax.annotate(label, (xi, rec.top), xytext=(0, 3), textcoords="offset points",
                     ha="center", va="bottom", fontsize=10, fontweight=weight)
@@ -113,6 +115,8 @@ def plot_retention_waterfall(data: pd.DataFrame, *, ax: Axes | None = None, **kw
     handles = [Patch(facecolor=_LOSS, label="left in that period")]
     if any(k in ("span", "unknown") for k in kinds):
         handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="//", label="left, date known only to a wider span"))
+    if "returned" in kinds:
+        handles.append(Patch(facecolor=_GAIN, label="came back"))
     if "possible" in kinds:
         handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="..", label="may have left by the as-of date"))
     ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)

@@ -46,6 +46,7 @@ COLUMNS = [
     "origin_org",
     "joined",
     "left",
+    "returned",
     "destination",
     "destination_type",
     "founder",
@@ -58,7 +59,7 @@ COLUMNS = [
 """The contract's columns, in their canonical order."""
 
 REQUIRED_COLUMNS = ["paper", "published", "author", "origin_org", "source"]
-DATE_COLUMNS = ["published", "joined", "left", "verified"]
+DATE_COLUMNS = ["published", "joined", "left", "returned", "verified"]
 DESTINATION_TYPES = ["startup", "big_tech", "research_lab", "academia", "other"]
 """Allowed values of ``destination_type``, in the order charts use."""
 
@@ -240,6 +241,8 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
     wide = [
         pa.Check(lambda d: ~(left["end"] < joined["start"]), name="left_after_joined"),
         pa.Check(lambda d: (d["left"] == "") | (d["destination"] != ""), name="destination_when_left"),
+        pa.Check(lambda d: (d["returned"] == "") | (d["left"] != ""), name="returned_after_left"),
+        pa.Check(lambda d: ~(parsed["returned"]["end"] < left["start"]), name="returned_not_before_left"),
         pa.Check(lambda d: ~d.duplicated(["paper", "author"]), name="unique_author"),
         pa.Check(lambda d: d["published"] == d.groupby("paper", sort=False)["published"].transform("first"),
                  name="one_published"),
@@ -273,6 +276,10 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
             column, rule = row.column, static[check]
         elif check == "left_after_joined":
             column, rule = "left", f"is before 'joined' ({record['joined']})"
+        elif check == "returned_after_left":
+            column, rule = "returned", "is set, but 'left' is empty: a return needs a departure"
+        elif check == "returned_not_before_left":
+            column, rule = "returned", f"is before 'left' ({record['left']})"
         elif check == "destination_when_left":
             column, rule = "destination", "is empty, but 'left' is set: name where the author went, or write 'Unknown'"
         elif check == "unique_author":

@@ -1,7 +1,8 @@
 """Metrics on a cohort frame: pure pandas, tidy frames out, nothing drawn.
 
 Every function takes the frame :func:`analysis.load_cohort` returns (one or
-several papers) and an *as-of* date, and honours date intervals: a departure
+several papers) and an *as-of* date (one day for every paper, or a mapping
+paper -> day, as :func:`as_of_by_paper` gives), and honours date intervals: a departure
 counts as certain by the as-of date only when its latest possible day is on or
 before it, and as *possible* while the as-of date falls inside its interval.
 """
@@ -21,6 +22,7 @@ __all__ = [
     "AsOfError",
     "default_as_of",
     "resolve_as_of",
+    "as_of_by_paper",
     "status_as_of",
     "retention",
     "choose_period",
@@ -36,8 +38,10 @@ __all__ = [
     "departures_per_month",
 ]
 
-STATUSES = ["stayed", "possibly departed", "departed"]
-"""Status of an author as of a date, in display order."""
+STATUSES = ["stayed", "returned", "possibly departed", "departed"]
+"""Status of an author as of a date, in display order; *returned* authors count as present."""
+
+PRESENT = ("stayed", "returned")
 
 _YEAR = 365.25
 UNKNOWN_BUCKET = "date unknown"
@@ -72,46 +76,69 @@ def resolve_as_of(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None)
     return pd.Timestamp(parsed.start)
 
 
-def status_as_of(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Each author's status as of ``as_of``: stayed, possibly departed or departed.
+def as_of_by_paper(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None = None) -> dict[str, pd.Timestamp]:
+    """The as-of day of each paper: ``as_of`` for all, or by default each paper's own
+    latest ``verified`` day (else today), so no paper is reported past its snapshot."""
+    if as_of is not None and not (isinstance(as_of, str) and not as_of.strip()):
+        day = resolve_as_of(cohort, as_of)
+        return {paper: day for paper in dict.fromkeys(cohort["paper"])}
+    return {paper: default_as_of(part) for paper, part in cohort.groupby("paper", sort=False)}
+
+
+def _rows(cohort: pd.DataFrame, as_of) -> pd.Series | pd.Timestamp:
+    """``as_of`` for each row: a Timestamp, or a Series when it varies by paper."""
+    if isinstance(as_of, dict):
+        return pd.to_datetime(cohort["paper"].map(as_of)).astype("datetime64[ns]")
+    return pd.Timestamp(as_of)
+
+
+def _per_paper(cohort: pd.DataFrame, as_of) -> dict[str, pd.Timestamp]:
+    if isinstance(as_of, dict):
+        return as_of
+    return {paper: pd.Timestamp(as_of) for paper in dict.fromkeys(cohort["paper"])}
+
+
+def status_as_of(cohort: pd.DataFrame, as_of) -> pd.Series:
+    """Each author's status as of ``as_of``: stayed, returned, possibly departed or departed.
 
     *departed*: the departure's latest possible day is on or before ``as_of``
     (a departure with no upper bound counts once its earliest day has passed);
+    *returned*: departed, and back at ``origin_org`` by ``as_of`` (the
+    return's latest possible day has passed): present again;
     *possibly departed*: ``as_of`` falls inside the departure interval;
     *stayed*: no departure, or one that starts after ``as_of``.
     """
-    as_of = pd.Timestamp(as_of)
+    as_of = _rows(cohort, as_of)
     left = cohort["departed"].astype(bool)
     not_yet = left & (cohort["left_start"] > as_of)
     certain = left & ~not_yet & (cohort["left_end"].isna() | (cohort["left_end"] <= as_of))
     possible = left & ~not_yet & ~certain
-    status = np.select([certain, possible], ["departed", "possibly departed"], "stayed")
+    back = certain & cohort["returned_end"].notna() & (cohort["returned_end"] <= as_of)
+    status = np.select([back, certain, possible], ["returned", "departed", "possibly departed"], "stayed")
     return pd.Series(pd.Categorical(status, categories=STATUSES), index=cohort.index, name="status")
 
 
-def retention(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def retention(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
     """Authors at publication, departed, possibly departed and remaining, per paper.
 
     Returns one row per paper: ``paper``, ``published``, ``as_of``, ``authors``,
     ``departed`` (certain by ``as_of``), ``possibly_departed``, ``remaining``
-    (certainly still there), ``departed_share`` and ``remaining_share``.
+    (certainly there: stayed or returned), ``returned``, ``departed_share`` and
+    ``remaining_share``.
     """
     status = status_as_of(cohort, as_of)
     frame = pd.DataFrame({"paper": cohort["paper"], "published": cohort["published_start"], "status": status})
     counts = pd.crosstab(frame["paper"], frame["status"], dropna=False).reindex(columns=STATUSES, fill_value=0)
-    out = (
-        frame.groupby("paper", sort=False)["published"].first().to_frame()
-        .join(counts)
-        .rename(columns={"departed": "departed", "possibly departed": "possibly_departed", "stayed": "remaining"})
-        .reset_index()
-    )
+    out = frame.groupby("paper", sort=False)["published"].first().to_frame().join(counts).reset_index()
+    out["remaining"] = out["stayed"] + out["returned"]
+    out = out.rename(columns={"possibly departed": "possibly_departed"})
     out["authors"] = out[["departed", "possibly_departed", "remaining"]].sum(axis=1)
-    out["as_of"] = pd.Timestamp(as_of)
+    out["as_of"] = out["paper"].map(_per_paper(cohort, as_of)).astype("datetime64[ns]")
     out["departed_share"] = out["departed"] / out["authors"]
     out["remaining_share"] = out["remaining"] / out["authors"]
-    columns = ["paper", "published", "as_of", "authors", "departed", "possibly_departed", "remaining",
+    columns = ["paper", "published", "as_of", "authors", "departed", "possibly_departed", "remaining", "returned",
                "departed_share", "remaining_share"]
-    return out[columns].astype({c: int for c in ("authors", "departed", "possibly_departed", "remaining")})
+    return out[columns].astype({c: int for c in ("authors", "departed", "possibly_departed", "remaining", "returned")})
 
 
 def choose_period(start: pd.Timestamp, end: pd.Timestamp) -> str:
@@ -134,7 +161,7 @@ def _period(ts: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
 
 
 def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | None = None) -> pd.DataFrame:
-    """Departures certain by ``as_of``, counted per period.
+    """Departures certain by ``as_of``, counted per period (returned authors too: they left).
 
     A departure whose interval lies within one period counts in it. One whose
     interval spans several periods counts in a bucket named after them
@@ -156,14 +183,17 @@ def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | 
         non-empty period, in time order per paper.
     """
     columns = ["paper", "period", "kind", "first_day", "departures", "authors"]
-    left = cohort[status_as_of(cohort, as_of) == "departed"]
+    gone = status_as_of(cohort, as_of).isin(["departed", "returned"])
+    left = cohort[gone]
     if freq is None:
-        start = cohort["published_start"].min() if len(cohort) else pd.Timestamp(as_of)
-        freq = choose_period(start, as_of)
+        days = _per_paper(cohort, as_of)
+        start = cohort["published_start"].min() if len(cohort) else max(days.values())
+        freq = choose_period(start, max(days.values()) if days else start)
     if left.empty:
         return pd.DataFrame(columns=columns).astype({"departures": int, "first_day": "datetime64[ns]"})
     first_label, first_day = _period(left["left_start"], freq)
-    last_label, _ = _period(left["left_end"].fillna(pd.Timestamp(as_of)), freq)
+    row_as_of = _rows(left, as_of)
+    last_label, _ = _period(left["left_end"].fillna(row_as_of if isinstance(row_as_of, pd.Series) else pd.Series(row_as_of, index=left.index)), freq)
     unknown = left["left_kind"].astype(str).eq("unknown")
     same = first_label == last_label
     label = np.select(
@@ -189,33 +219,39 @@ def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | 
     return out[columns].reset_index(drop=True)
 
 
-def waterfall_steps(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | None = None) -> pd.DataFrame:
+def waterfall_steps(cohort: pd.DataFrame, as_of, freq: str | None = None) -> pd.DataFrame:
     """The bars of a retention waterfall, per paper.
 
     Authors at publication, minus departures per period (see
-    :func:`departures_by_period`), minus possible departures, equals the
-    authors certainly remaining as of ``as_of``.
+    :func:`departures_by_period`), plus returns, minus possible departures,
+    equals the authors certainly present as of ``as_of``.
 
     Returns
     -------
     DataFrame
         ``paper``, ``step`` (bar label), ``kind`` (``start``, ``period``,
-        ``span``, ``unknown``, ``possible``, ``end``), ``value`` (signed
-        change; the total for start and end), ``bottom`` and ``top`` (bar
-        extent), ``authors`` (names behind a change).
+        ``span``, ``unknown``, ``returned``, ``possible``, ``end``), ``value``
+        (signed change; the total for start and end), ``bottom`` and ``top``
+        (bar extent), ``authors`` (names behind a change).
     """
     rows = []
     periods = departures_by_period(cohort, as_of, freq)
+    status = status_as_of(cohort, as_of)
     for rec in retention(cohort, as_of).itertuples(index=False):
         level = rec.authors
+        mine = cohort["paper"] == rec.paper
         rows.append((rec.paper, "at publication", "start", level, 0, level, ""))
         for p in periods[periods["paper"] == rec.paper].itertuples(index=False):
             rows.append((rec.paper, p.period, p.kind, -p.departures, level - p.departures, level, p.authors))
             level -= p.departures
+        if rec.returned:
+            names = "; ".join(cohort.loc[mine & (status == "returned"), "author"])
+            rows.append((rec.paper, "came back", "returned", rec.returned, level, level + rec.returned, names))
+            level += rec.returned
         if rec.possibly_departed:
-            sub = cohort[(cohort["paper"] == rec.paper) & (status_as_of(cohort, as_of) == "possibly departed")]
+            names = "; ".join(cohort.loc[mine & (status == "possibly departed"), "author"])
             rows.append((rec.paper, "possibly left", "possible", -rec.possibly_departed,
-                         level - rec.possibly_departed, level, "; ".join(sub["author"])))
+                         level - rec.possibly_departed, level, names))
             level -= rec.possibly_departed
         rows.append((rec.paper, "remaining", "end", level, 0, level, ""))
     out = pd.DataFrame(rows, columns=["paper", "step", "kind", "value", "bottom", "top", "authors"])
@@ -232,9 +268,10 @@ def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     latest possible end (NaN where the join has no earliest day);
     ``tenure_years`` is their midpoint where both exist. ``known`` says
     which: ``interval``, ``lower bound`` or ``unknown`` (no join date).
+    A returned author's tenure is that of the first stint, up to departure.
     """
-    as_of = pd.Timestamp(as_of)
     status = status_as_of(cohort, as_of)
+    as_of = _rows(cohort, as_of)
     left = cohort["departed"].astype(bool) & (status != "stayed")
     end_min = cohort["left_start"].where(left & (cohort["left_start"] < as_of), as_of)
     end_max = cohort["left_end"].where(left & (cohort["left_end"] < as_of), as_of)
@@ -246,7 +283,7 @@ def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "paper": cohort["paper"],
             "author": cohort["author"],
             "status": status,
-            "basis": np.where(status == "departed", "at departure", "to as-of date"),
+            "basis": np.where(status.isin(["departed", "returned"]), "at departure", "to as-of date"),
             "tenure_min_years": shortest,
             "tenure_years": (shortest + longest) / 2,
             "tenure_max_years": longest,
@@ -285,7 +322,7 @@ def tenure_summary(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["paper", "status", "authors", "with_interval", "with_lower_bound_only",
                                       "without_join_date", "mean_min_years", "median_min_years",
                                       "mean_years", "median_years"])
-    order = {s: i for i, s in enumerate(["departed", "possibly departed", "stayed"])}
+    order = {s: i for i, s in enumerate(["departed", "possibly departed", "returned", "stayed"])}
     papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
     return out.sort_values(by=["paper", "status"], key=lambda s: s.map(papers if s.name == "paper" else order)).reset_index(drop=True)
 
@@ -365,17 +402,21 @@ def timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     ``joined_start``/``joined_end``/``joined_kind``,
     ``left_start``/``left_end``/``left_kind`` (departure interval, kept as
     given; NaT for stayers), ``destination``, ``destination_type``,
-    ``founder``.
+    ``founder``, and ``returned_start``/``returned_end``/``returned_kind``
+    for authors back by ``as_of``.
     """
     status = status_as_of(cohort, as_of)
     out = pd.DataFrame({
         "paper": cohort["paper"], "author": cohort["author"], "status": status,
-        "published": cohort["published_start"], "as_of": pd.Timestamp(as_of),
+        "published": cohort["published_start"], "as_of": _rows(cohort, as_of),
     }, index=cohort.index)
+    for name in ("returned_start", "returned_end"):
+        out[name] = cohort[name].where(status == "returned")
     for name in ("joined_start", "joined_end", "joined_kind", "left_start", "left_end", "left_kind",
                  "destination", "destination_type", "founder"):
         out[name] = cohort[name]
     gone = status != "stayed"
+    out["returned_kind"] = cohort["returned_kind"].where(status == "returned", "missing")
     for name in ("left_start", "left_end"):
         out[name] = out[name].where(gone)
     for name in ("destination", "destination_type", "founder"):
@@ -420,6 +461,7 @@ def headline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "departed": rec.departed,
             "possibly_departed": rec.possibly_departed,
             "remaining": rec.remaining,
+            "returned": rec.returned,
             "departed_share": rec.departed_share,
             "destinations": len(d),
             "top_destination": d["destination"].iloc[0] if len(d) else None,

@@ -62,10 +62,11 @@ def _show(fig, caption: tables.Html) -> None:
     display(caption)
 
 
-def _no_departures(paper: str, as_of: pd.Timestamp) -> tables.Html:
+def _no_departures(paper: str, as_of) -> tables.Html:
+    day = as_of[paper] if isinstance(as_of, dict) else as_of
     return tables.Html(tables._render(
         '<p class="exodus-caption">No author of <em>{{ paper }}</em> had left by {{ day }}: nothing to draw.</p>',
-        paper=paper, day=pd.Timestamp(as_of).strftime("%Y-%m-%d")))
+        paper=paper, day=pd.Timestamp(day).strftime("%Y-%m-%d")))
 
 
 def show_waterfall(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:

@@ -113,7 +113,8 @@ def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int =
             "author": rec["author"],
             "status": str(status[i]),
             "joined": describe_fuzzy_date(rec["joined"], empty="not public"),
-            "left": describe_fuzzy_date(rec["left"]) if gone else "",
+            "left": (describe_fuzzy_date(rec["left"]) + (f"; back {describe_fuzzy_date(rec['returned'])}"
+                                                          if status[i] == "returned" else "")) if gone else "",
             "tenure": format_years(ten.at[i, "tenure_min_years"], ten.at[i, "tenure_max_years"]),
             "destination": rec["destination"] if gone else "",
             "founder": gone and rec["founder"] is True,
@@ -123,11 +124,11 @@ def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int =
     return _render(
         """
 <table class="exodus-authors">
-<thead><tr><th>Author</th><th>Status as of {{ as_of }}</th><th>Joined</th><th>Left</th>
+<thead><tr><th>Author</th><th>Status as of {{ days | join(" / ") }}</th><th>Joined</th><th>Left</th>
 <th>Tenure (years)</th><th>Destination</th><th>Sources</th></tr></thead>
 <tbody>
 {% for paper, group in groups %}
-{% if many %}<tr class="exodus-paper"><th colspan="7">{{ paper }}</th></tr>{% endif %}
+{% if many %}<tr class="exodus-paper"><th colspan="7">{{ paper }}, status as of {{ by_paper[paper] }}</th></tr>{% endif %}
 {% for r in group %}
 <tr><td>{{ r.author }}</td><td>{{ r.status }}</td><td>{{ r.joined }}</td><td>{{ r.left }}</td>
 <td class="num">{{ r.tenure }}</td>
@@ -139,14 +140,23 @@ def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int =
 </tbody>
 </table>
 <p class="exodus-note">★ founded or co-founded the destination. Tenure runs from joining to leaving
-(or to {{ as_of }} for those still there); "≥" marks a floor where only an "on or before" join date is public.
+(or to the as-of date for those still there); "≥" marks a floor where only an "on or before" join date is public.
 Dates are as precise as public sources allow.</p>
 """,
         groups=_group_by_paper(rows),
         many=cohort["paper"].nunique() > 1,
-        as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+        days=list(dict.fromkeys(_days(cohort, as_of).values())),
+        by_paper=_days(cohort, as_of),
         hidden=hidden,
     )
+
+
+def _days(cohort: pd.DataFrame, as_of) -> dict[str, str]:
+    """Each paper's as-of day as text (``as_of`` is a day or a mapping paper -> day)."""
+    papers = dict.fromkeys(cohort["paper"])
+    if isinstance(as_of, dict):
+        return {p: pd.Timestamp(as_of[p]).strftime("%Y-%m-%d") for p in papers}
+    return {p: pd.Timestamp(as_of).strftime("%Y-%m-%d") for p in papers}
 
 
 def _group_by_paper(rows: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -182,17 +192,23 @@ def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> H
             "tenure_floor": h["leaver_tenure_mean_min_years"],
             "with_bound": h["leavers_with_join_bound"],
             "departed": h["departed"],
+            "as_of": h["as_of"].strftime("%Y-%m-%d"),
+            "snapshot": cohort.loc[mine, "verified_end"].max().strftime("%Y-%m-%d")
+            if cohort.loc[mine, "verified_end"].notna().any() else "not given",
+            "past_snapshot": bool(cohort.loc[mine, "verified_end"].notna().any()
+                                  and h["as_of"] > cohort.loc[mine, "verified_end"].max()),
         })
     return _render(
         """
 <ul class="exodus-caveats">
-<li>Data: <code>{{ data_name }}</code>, {{ n_rows }} rows. Status is as of <strong>{{ as_of }}</strong>;
-the latest date a source confirmed a row (the snapshot) is {{ snapshot }}.{% if unverified %}
+<li>Data: <code>{{ data_name }}</code>, {{ n_rows }} rows; the latest date a source confirmed a row
+(the snapshot) is {{ snapshot }}.{% if unverified %}
 {{ unverified }} rows carry no verification date.{% endif %}</li>
 {% for d in details %}
-<li><em>{{ d.paper }}</em>:
+<li><em>{{ d.paper }}</em>, status as of <strong>{{ d.as_of }}</strong>{% if d.past_snapshot %}
+(after this paper's snapshot, {{ d.snapshot }}: later moves are not in the data){% endif %}:
 {% if d.precision %}of {{ d.departed }} departures, {% for n, label in d.precision %}{{ n }} {{ 'is' if n == 1 else 'are' }} dated {{ label }}{{ "; " if not loop.last else "." }}{% endfor %}{% else %}no departures.{% endif %}
-{% if d.possible %}{{ d.possible }} may have left by {{ as_of }}: their departure interval straddles that date, so they are not counted as departed.{% endif %}
+{% if d.possible %}{{ d.possible }} may have left by {{ d.as_of }}: their departure interval straddles that date, so they are not counted as departed.{% endif %}
 {% if d.unknown_joins %}Join date not public for: {{ d.unknown_joins | join(", ") }}.{% endif %}
 {% if d.floor_only %}{{ d.floor_only }} authors have only an "on or before" join date, so their tenure is a floor.{% endif %}
 {% if d.departed and d.with_bound %}Leavers stayed at least {{ "%.1f" | format(d.tenure_floor) }} years on average
@@ -205,7 +221,6 @@ shown as that span, never placed on one date.</li>
 """,
         data_name=data_name,
         n_rows=len(cohort),
-        as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d"),
         snapshot=snapshot.strftime("%Y-%m-%d") if pd.notna(snapshot) else "not given",
         unverified=unverified,
         details=details,
@@ -264,6 +279,7 @@ def summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
                 else int(v) if hasattr(v, "__int__") and not isinstance(v, (str, bool)) else v)
             for k, v in h.items()
         })
-    result = {"data": data_name, "as_of": pd.Timestamp(as_of).strftime("%Y-%m-%d"), "papers": papers}
+    days = set(_days(cohort, as_of).values())
+    result = {"data": data_name, "as_of": days.pop() if len(days) == 1 else None, "papers": papers}
     json.dumps(result, allow_nan=False)  # fail here, not in the renderer, if anything is not JSON
     return result
