@@ -43,6 +43,17 @@ Each bar is an organisation the leavers joined, coloured by its type; a star mar
 One row per author. Public dates are often vague: a month, a year, or only "between two events".
 The chart draws each date as the interval its sources allow, never as a guessed point."""),
     ("code", "timeline", "_ = notebook.show_timeline(cohort, as_of_day)"),
+    ("md", "over-time", """## Retention over time
+
+The share of each paper's authors still at the organisation that wrote it, from publication to the as-of
+date. Where a departure is known only to an interval, the band shows how much that leaves open."""),
+    ("code", "retention-curve", "_ = notebook.show_retention_over_time(cohort, as_of_day)"),
+    ("md", "survival", """## How fast did they leave?
+
+A survival estimate treats the cohort like a clinical trial: how long until an author leaves, counting those
+still there as "not yet". It is fitted to the intervals the sources give, never to guessed dates."""),
+    ("code", "kaplan-meier", "medians = notebook.show_survival(cohort, as_of_day)"),
+    ("code", "comparison", "_ = notebook.show_comparison(cohort, as_of_day, medians)"),
     ("md", "authors", """## Author by author"""),
     ("code", "author-table", "tables.author_table_html(cohort, as_of_day)"),
     ("md", "methods", """## Methods and caveats
@@ -53,7 +64,7 @@ becomes its earliest and latest possible day; the report counts a departure by a
 latest possible day has passed, and tenure is shown as a range, or as a floor (≥) when only an
 "on or before" join date is public. Unknown values stay unknown and are listed here."""),
     ("code", "caveats", "tables.caveats_html(cohort, as_of_day, data_name=source.name if hasattr(source, 'name') else str(source).rsplit('/', 1)[-1])"),
-    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name=source.name if hasattr(source, 'name') else str(source).rsplit('/', 1)[-1])", ["remove_cell"]),
+    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name=source.name if hasattr(source, 'name') else str(source).rsplit('/', 1)[-1], medians=medians)", ["remove_cell"]),
 ]
 
 

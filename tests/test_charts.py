@@ -144,3 +144,37 @@ def test_waterfall_shows_a_return_as_a_gain(write_csv):
     ax = charts.plot_retention_waterfall(steps)
     assert texts(ax) == ["2", "−1", "+1", "2"]
     assert "came back" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+class TestOverTime:
+    def test_retention_over_time_one_line_per_paper(self, write_csv):
+        from analysis import load_cohort, survival
+
+        c = load_cohort(write_csv([
+            {"author": "A", "left": "2021", "destination": "Z"}, {"author": "B"},
+            {"paper": "Q (2017)", "published": "2017-06-12", "author": "C", "left": "2019-05", "destination": "Z"},
+        ]))
+        curve = survival.retention_curve(c, AS_OF)
+        ax = charts.plot_retention_over_time(curve)
+        assert [line.get_label() for line in ax.get_lines()] == ["P (2020)", "Q (2017)"]
+        assert len(ax.collections) == 2  # one uncertainty band per paper
+        ends = curve.groupby("paper", sort=False)["share_high"].last()
+        assert texts(ax) == [f"{v:.0%}" for v in ends]
+        assert [to_hex(line.get_color()) for line in ax.get_lines()] == list(charts.paper_colors(["P (2020)", "Q (2017)"]).values())
+
+    def test_survival_curve_band_and_medians(self, tiny):
+        from analysis import survival
+
+        km = survival.kaplan_meier(tiny, AS_OF, resamples=10)
+        medians = survival.median_time_to_departure(km)
+        ax = charts.plot_survival(km, medians=medians)
+        steps = [line for line in ax.get_lines() if line.get_label() == "P (2020)"]
+        assert len(steps) == 1
+        np.testing.assert_allclose(steps[0].get_xdata(), km["years"])
+        assert len(ax.collections) == 2  # interval-censoring range + bootstrap band
+        assert any(line.get_ydata()[0] == 0.5 and line.get_linewidth() == 5 for line in ax.get_lines())
+
+    def test_empty(self):
+        fig, ax = plt.subplots()
+        assert charts.plot_survival(pd.DataFrame(columns=["paper", "years"]), ax=ax) is ax
+        assert charts.plot_retention_over_time(pd.DataFrame(columns=["paper", "years"]), ax=ax) is ax

@@ -56,7 +56,11 @@ class TestShippedReport:
         out, _ = shipped
         summary = json.loads((out / "summary.json").read_text())
         cohort = load_cohort(SHIPPED)
-        assert summary == json.loads(json.dumps(tables.summary(cohort, m.as_of_by_paper(cohort), "authors.csv")))
+        from analysis import survival
+
+        as_of = m.as_of_by_paper(cohort)
+        medians = survival.median_time_to_departure(survival.kaplan_meier(cohort, as_of))
+        assert summary == json.loads(json.dumps(tables.summary(cohort, as_of, "authors.csv", medians)))
         llama = summary["papers"][0]
         assert (llama["authors"], llama["departed"], llama["remaining"]) == (14, 11, 3)
         assert (llama["top_destination"], llama["top_destination_authors"]) == ("Mistral AI", 5)
@@ -73,7 +77,8 @@ class TestShippedReport:
         assert "<script" not in html.lower()
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html.split("<body", 1)[0])
         assert not re.search(r"""<(img|link|iframe|source)[^>]+(src|href)=["']https?:""", html)
-        assert html.count('src="data:image/svg+xml;base64,') == 3 * 2  # three charts per paper
+        # three charts per paper, then retention over time and survival for both papers
+        assert html.count('src="data:image/svg+xml;base64,') == 3 * 2 + 2
         assert "Content-Security-Policy" in html
         assert "require.js" not in html and "mathjax" not in html.lower()
 

@@ -138,7 +138,7 @@ def test_hostile_report_in_a_real_browser(browser, hostile_report):
     assert seen["requests"] == [hostile_report[0].as_uri()]
     assert seen["console"] == [] and seen["errors"] == []
     assert "<script>window.__pwned=1;alert(1)</script>" in seen["text"]
-    assert all(seen["images"]) and len(seen["images"]) == 3
+    assert all(seen["images"]) and len(seen["images"]) == 3 + 2
 
 
 @needs_browser
@@ -152,4 +152,4 @@ def test_shipped_report_in_a_real_browser(browser, tmp_path):
     assert seen["requests"] == [(out / "report.html").as_uri()]
     assert seen["console"] == [] and seen["errors"] == []
     assert "Of the 14 authors of LLaMA (2023)" in " ".join(seen["text"].split())
-    assert all(seen["images"]) and len(seen["images"]) == 3 * 2
+    assert all(seen["images"]) and len(seen["images"]) == 3 * 2 + 2

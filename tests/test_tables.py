@@ -110,3 +110,20 @@ class TestSummary:
         s = tables.summary(all_stayed, AS_OF, "s.csv")
         assert s["papers"][0]["leaver_tenure_mean_min_years"] is None
         json.dumps(s, allow_nan=False)
+
+
+class TestComparison:
+    def test_single_paper_has_nothing_to_compare(self, tiny):
+        assert tables.comparison_html(tiny, AS_OF) == ""
+
+    def test_side_by_side_and_shared_destinations(self, write_csv):
+        c = load_cohort(write_csv([
+            {"author": "A", "left": "2021", "destination": "Z"}, {"author": "B"},
+            {"paper": "Q (2017)", "published": "2017-06-12", "author": "C", "left": "2019-05", "destination": "Z"},
+            {"paper": "Q (2017)", "published": "2017-06-12", "author": "D", "left": "2019-05", "destination": "W"},
+        ]))
+        html = " ".join(tables.comparison_html(c, m.as_of_by_paper(c)).split())
+        assert "<th>P (2020)</th><th>Q (2017)</th>" in html
+        assert "<tr><th>left</th><td>1 (50%)</td><td>2 (100%)</td></tr>" in html
+        assert "<strong>Z</strong> (1 from P (2020), 1 from Q (2017))." in html
+        assert m.shared_destinations(c)["destination"].unique().tolist() == ["Z"]

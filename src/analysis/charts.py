@@ -28,6 +28,9 @@ __all__ = [
     "plot_destinations",
     "plot_departure_timeline",
     "timeline_figsize",
+    "paper_colors",
+    "plot_retention_over_time",
+    "plot_survival",
 ]
 
 TYPE_PALETTE: dict[str, str] = dict(
@@ -275,4 +278,96 @@ def _aggregated_timeline(data, ax, paper, published, as_of, **kwargs) -> Axes:
     if wider:
         ax.annotate(f"{wider} departure{'s' if wider != 1 else ''} known only to a wider interval: not placed",
                     (0.99, 0.95), xycoords="axes fraction", ha="right", va="top", fontsize=9)
+    return ax
+
+
+def paper_colors(papers) -> dict[str, str]:
+    """One colour per paper, in order (seaborn's "dark" palette), distinct from the type palette."""
+    papers = list(dict.fromkeys(papers))
+    return dict(zip(papers, sns.color_palette("dark", max(len(papers), 1)).as_hex()))
+
+
+def plot_retention_over_time(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Share of each paper's authors still at the origin organisation, by years since publication.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`analysis.survival.retention_curve`, one or several papers.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default: the current Axes.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.step` for the upper bound line.
+
+    Notes
+    -----
+    The line is the share possibly still there; the band below it reaches the share
+    certainly still there: its width is the uncertainty of dates known only to intervals.
+    """
+    ax = _ax(ax)
+    if data.empty:
+        return ax
+    colors = paper_colors(data["paper"])
+    for paper, g in data.groupby("paper", sort=False):
+        color = colors[paper]
+        ax.step(g["years"], g["share_high"], where="post", color=color, linewidth=2, label=_literal(paper), **kwargs)
+        ax.fill_between(g["years"], g["share_low"], g["share_high"], step="post", color=color, alpha=0.2, linewidth=0)
+        last = g.iloc[-1]
+        ax.annotate(f"{last['share_high']:.0%}", (last["years"], last["share_high"]), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=9, color=color)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("years since publication")
+    ax.set_ylabel("authors still at the origin organisation")
+    ax.set_title("Retention over time", loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="#888888", alpha=0.2, label="uncertain: date known only to an interval"))
+    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
+    return ax
+
+
+def plot_survival(data: pd.DataFrame, *, medians: pd.DataFrame | None = None, ax: Axes | None = None,
+                  **kwargs) -> Axes:
+    """Kaplan-Meier survival in the origin organisation, with its bootstrap confidence band.
+
+    Parameters
+    ----------
+    data : DataFrame
+        :func:`analysis.survival.kaplan_meier`, one or several papers.
+    medians : DataFrame, optional
+        :func:`analysis.survival.median_time_to_departure`, marked on the curves.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default: the current Axes.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.step` for the estimate.
+    """
+    ax = _ax(ax)
+    if data.empty:
+        return ax
+    colors = paper_colors(data["paper"])
+    for paper, g in data.groupby("paper", sort=False):
+        color = colors[paper]
+        ax.fill_between(g["years"], g["ci_low"], g["ci_high"], step="pre", color=color, alpha=0.12, linewidth=0)
+        ax.fill_between(g["years"], g["survival_low"], g["survival_high"], step="pre", color=color, alpha=0.35,
+                        linewidth=0)
+        ax.step(g["years"], g["survival_high"], where="pre", color=color, linewidth=2, label=_literal(paper), **kwargs)
+    if medians is not None:
+        for rec in medians.itertuples(index=False):
+            if pd.notna(rec.median_low):
+                ax.plot([rec.median_low, rec.median_high], [0.5, 0.5], color=colors.get(rec.paper, "#333333"),
+                        linewidth=5, solid_capstyle="butt", alpha=0.8)
+    ax.axhline(0.5, color="#888888", linestyle=":", linewidth=1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("years since publication")
+    ax.set_ylabel("estimated share not yet departed")
+    ax.set_title("Time to departure (Kaplan–Meier)", loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    handles, _ = ax.get_legend_handles_labels()
+    handles += [Patch(facecolor="#888888", alpha=0.35, label="interval-censoring range"),
+                Patch(facecolor="#888888", alpha=0.12, label="95% bootstrap band")]
+    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
     return ax

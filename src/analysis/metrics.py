@@ -36,6 +36,7 @@ __all__ = [
     "departure_events",
     "headline",
     "departures_per_month",
+    "shared_destinations",
 ]
 
 STATUSES = ["stayed", "returned", "possibly departed", "departed"]
@@ -498,3 +499,16 @@ def departures_per_month(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     months = pd.period_range(counts.index.min(), counts.index.max(), freq="M")
     out = pd.DataFrame({"month": months.to_timestamp(), "departures": counts.reindex(months, fill_value=0).to_numpy()})
     return out.astype({"departures": int}), int((~within).sum())
+
+
+def shared_destinations(cohort: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Destinations that leavers of more than one paper went to.
+
+    Returns one row per (destination, paper) for those destinations:
+    ``destination``, ``paper``, ``authors``, ``names``; empty with one paper.
+    """
+    dest = destinations(cohort, as_of)
+    papers = dest.groupby("destination")["paper"].nunique()
+    shared = dest[dest["destination"].isin(papers[papers > 1].index)]
+    return shared[["destination", "paper", "authors", "names"]].sort_values(
+        ["destination"], kind="stable").reset_index(drop=True)

@@ -15,9 +15,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import charts, metrics, tables
+from . import charts, metrics, survival, tables
 
-__all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_waterfall", "show_destinations", "show_timeline", "emit_summary"]
+__all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_retention_over_time", "show_survival", "show_comparison", "show_waterfall", "show_destinations", "show_timeline", "emit_summary"]
 
 SUMMARY_MIME = "application/vnd.exodus.summary+json"
 """MIME type of the headline figures the report notebook emits for the renderer."""
@@ -107,10 +107,37 @@ def show_timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
     return figures
 
 
-def emit_summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
+def show_retention_over_time(cohort: pd.DataFrame, as_of) -> list:
+    """Retention over time, every paper on one chart, and its caption."""
+    curve = survival.retention_curve(cohort, as_of)
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    charts.plot_retention_over_time(curve, ax=ax)
+    _show(fig, tables.retention_over_time_caption(curve))
+    return [fig]
+
+
+def show_survival(cohort: pd.DataFrame, as_of, resamples: int = 100) -> pd.DataFrame:
+    """Kaplan-Meier time to departure, every paper on one chart; returns the medians."""
+    km = survival.kaplan_meier(cohort, as_of, resamples=resamples)
+    medians = survival.median_time_to_departure(km)
+    fig, ax = plt.subplots(figsize=(8.5, 4.2))
+    charts.plot_survival(km, medians=medians, ax=ax)
+    _show(fig, tables.survival_caption(medians, resamples))
+    return medians
+
+
+def show_comparison(cohort: pd.DataFrame, as_of, medians: pd.DataFrame | None = None) -> tables.Html:
+    """The side-by-side comparison (only when the cohort holds several papers)."""
+    html = tables.comparison_html(cohort, as_of, medians)
+    if html:
+        _display(tables.Html("<h2>Comparing the papers</h2>" + html))
+    return html
+
+
+def emit_summary(cohort: pd.DataFrame, as_of, data_name: str, medians: pd.DataFrame | None = None) -> dict:
     """Publish the headline figures for the renderer (``summary.json``) as a display output."""
     from IPython.display import display
 
-    result = tables.summary(cohort, as_of, data_name)
+    result = tables.summary(cohort, as_of, data_name, medians)
     display({SUMMARY_MIME: result}, raw=True)
     return result

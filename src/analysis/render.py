@@ -63,7 +63,7 @@ def find_chromium() -> str | None:
     return None
 
 
-WARM_UP = "import analysis.cohort, analysis.metrics, analysis.charts, analysis.tables, analysis.notebook"
+WARM_UP = "import analysis.notebook, lifelines"
 
 
 class _Kernel:

@@ -15,12 +15,10 @@ from jinja2 import Environment
 
 from .dates import describe_fuzzy_date
 from .metrics import (
-    destinations,
     headline,
-    retention,
+    shared_destinations,
     status_as_of,
     tenure,
-    waterfall_steps,
 )
 
 __all__ = [
@@ -33,6 +31,9 @@ __all__ = [
     "timeline_caption",
     "summary",
     "format_years",
+    "comparison_html",
+    "retention_over_time_caption",
+    "survival_caption",
 ]
 
 _ENV = Environment(autoescape=True, lstrip_blocks=True)
@@ -268,10 +269,16 @@ date is public only as "on or before", or not at all.</p>""",
     )
 
 
-def summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
-    """The headline figures per paper, JSON-ready (dates ISO, no NaN)."""
+def summary(cohort: pd.DataFrame, as_of, data_name: str, medians: pd.DataFrame | None = None) -> dict:
+    """The headline figures per paper, JSON-ready (dates ISO, no NaN); with ``medians``
+    (:func:`analysis.survival.median_time_to_departure`), the median years to departure too."""
     papers = []
-    for h in headline(cohort, as_of).to_dict("records"):
+    heads = headline(cohort, as_of)
+    if medians is not None:
+        heads = heads.merge(medians.rename(columns={"median_low": "median_years_to_departure_low",
+                                                    "median_high": "median_years_to_departure_high"}),
+                            on="paper", how="left")
+    for h in heads.to_dict("records"):
         papers.append({
             k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp)
                 else None if isinstance(v, float) and math.isnan(v)
@@ -283,3 +290,81 @@ def summary(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> dict:
     result = {"data": data_name, "as_of": days.pop() if len(days) == 1 else None, "papers": papers}
     json.dumps(result, allow_nan=False)  # fail here, not in the renderer, if anything is not JSON
     return result
+
+
+def _years(low: float, high: float) -> str:
+    if pd.isna(low):
+        return "not reached"
+    return f"{low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}–{high:.1f}"
+
+
+def comparison_html(cohort: pd.DataFrame, as_of, medians: pd.DataFrame | None = None) -> Html:
+    """Headline figures side by side, one column per paper, and the destinations they share.
+
+    Empty for a single paper: there is nothing to compare.
+    """
+    heads = headline(cohort, as_of)
+    if len(heads) < 2:
+        return Html("")
+    med = {} if medians is None else {r.paper: _years(r.median_low, r.median_high) for r in medians.itertuples()}
+    rows = [
+        ("published", [h.published.strftime("%Y-%m-%d") for h in heads.itertuples()]),
+        ("origin organisation", list(heads["origin_org"])),
+        ("status as of", [h.as_of.strftime("%Y-%m-%d") for h in heads.itertuples()]),
+        ("authors", list(heads["authors"])),
+        ("left", [f"{h.departed} ({_share(h.departed, h.authors)})" for h in heads.itertuples()]),
+        ("possibly left", list(heads["possibly_departed"])),
+        ("still there or back", [f"{h.remaining}" + (f" (incl. {h.returned} back)" if h.returned else "")
+                                 for h in heads.itertuples()]),
+        ("largest destination", [f"{h.top_destination} ({h.top_destination_authors})" if h.top_destination else "–"
+                                 for h in heads.itertuples()]),
+        ("founders among leavers", list(heads["founders"])),
+        ("leavers' tenure, floor (years)", [format_years(v) for v in heads["leaver_tenure_mean_min_years"]]),
+    ]
+    if med:
+        rows.append(("median years to departure", [med.get(p, "–") for p in heads["paper"]]))
+    shared = shared_destinations(cohort, as_of)
+    return _render(
+        """
+<table class="exodus-compare">
+<thead><tr><th></th>{% for p in papers %}<th>{{ p }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for label, values in rows %}<tr><th>{{ label }}</th>{% for v in values %}<td>{{ v }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody>
+</table>
+{% if shared %}
+<p class="exodus-caption">Destinations the papers share:
+{% for dest, group in shared %}<strong>{{ dest }}</strong> ({% for r in group %}{{ r.authors }} from {{ r.paper }}{{ ", " if not loop.last }}{% endfor %}){{ "; " if not loop.last else "." }}{% endfor %}</p>
+{% else %}
+<p class="exodus-caption">The papers' leavers went to no common destination.</p>
+{% endif %}
+""",
+        papers=list(heads["paper"]),
+        rows=rows,
+        shared=[(d, g.to_dict("records")) for d, g in shared.groupby("destination", sort=False)],
+    )
+
+
+def retention_over_time_caption(curve: pd.DataFrame) -> Html:
+    """Caption for :func:`analysis.charts.plot_retention_over_time`."""
+    ends = curve.groupby("paper", sort=False).tail(1)
+    return _render(
+        """<p class="exodus-caption">The line is the share of authors possibly still at the origin organisation,
+by years since publication; the shaded band reaches down to the share certainly still there. At the as-of date:
+{% for r in ends %}{{ r.paper }}, {{ "%.0f" | format(100 * r.share_high) }}%{{ "; " if not loop.last else "." }}{% endfor %}</p>""",
+        ends=list(ends.itertuples()),
+    )
+
+
+def survival_caption(medians: pd.DataFrame, resamples: int = 100) -> Html:
+    """Caption for :func:`analysis.charts.plot_survival`."""
+    return _render(
+        """<p class="exodus-caption">Kaplan–Meier estimate (Turnbull NPMLE for interval-censored data, lifelines) of
+the share not yet departed, by years since publication. Departures known only to an interval are
+interval-censored; authors still there, or back, are censored at the as-of date. The darker band is the range
+the intervals allow; the lighter one a 95% bootstrap band ({{ resamples }} resamples).
+Median time to departure: {% for r in meds %}{{ r.paper }}, {{ r.text }} years{{ "; " if not loop.last else "." }}{% endfor %}</p>""",
+        meds=[{"paper": r.paper, "text": _years(r.median_low, r.median_high)} for r in medians.itertuples()],
+        resamples=resamples,
+    )
