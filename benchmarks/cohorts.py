@@ -25,6 +25,7 @@ def generate(rows: int, papers: int | None = None, seed: int = 0) -> pd.DataFram
         "origin_org": "Org",
         "joined": year.astype(str),
         "left": left,
+        "returned": "",
         "destination": np.where(left == "", "", dest),
         "destination_type": np.where(left == "", "", np.array(["startup", "big_tech", "academia"])[rng.integers(0, 3, rows)]),
         "founder": np.where(left == "", "", "false"),

@@ -80,6 +80,7 @@ class TestShippedReport:
         # three charts per paper, then retention over time and survival for both papers
         assert html.count('src="data:image/svg+xml;base64,') == 3 * 2 + 2
         assert "Content-Security-Policy" in html
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no warning leaked into the report
         assert "require.js" not in html and "mathjax" not in html.lower()
 
     def test_code_is_hidden(self, shipped):
@@ -121,6 +122,39 @@ class TestOtherCohorts:
         # by 2020-12-31: Ada had left (2020-03-15); Chen's unknown date (2019-05-02..2024-12-31) is only
         # possible; Bo's "2021" had not begun, so Bo, Dara, Eli and Fay remain
         assert (paper["departed"], paper["possibly_departed"], paper["remaining"]) == (1, 1, 4)
+
+    @pytest.mark.parametrize("rows", [
+        # nobody left
+        "P (2020),2020-01-15,A,Org,2015,,,,,,,,2024-06-30,https://example.org/a,\n"
+        "P (2020),2020-01-15,B,Org,,,,,,,,,2024-06-30,https://example.org/a,\n",
+        # everybody left, one on an unknown date
+        "P (2020),2020-01-15,A,Org,2015,2021,,X,startup,true,,,2024-06-30,https://example.org/a,\n"
+        "P (2020),2020-01-15,B,Org,,unknown,,Unknown,,,,,2024-06-30,https://example.org/a,\n",
+    ], ids=["none-left", "all-left"])
+    def test_extreme_cohorts_render_cleanly(self, tmp_path, rows):
+        from analysis.cohort import COLUMNS
+
+        data = tmp_path / "extreme.csv"
+        data.write_text(",".join(COLUMNS) + "\n" + rows, encoding="utf-8")
+        out = tmp_path / "out"
+        done = cli("render", "--data", str(data), "--out", str(out), "--formats", "html")
+        assert done.returncode == 0, done.stderr
+        [paper] = json.loads((out / "summary.json").read_text())["papers"]
+        assert paper["authors"] == 2 and paper["departed"] in (0, 2)
+        assert paper["remaining"] == 2 - paper["departed"]
+        html = (out / "report.html").read_text()
+        assert "Traceback" not in html and 'class="jp-OutputArea-output" data-mime-type="application/vnd.jupyter.stderr"' not in html
+
+    def test_shipped_data_as_of_a_past_date(self, tmp_path):
+        out = tmp_path / "past"
+        done = cli("render", "--as-of", "2023-06-30", "--out", str(out), "--formats", "html")
+        assert done.returncode == 0, done.stderr
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["as_of"] == "2023-06-30"
+        llama, transformer = summary["papers"]
+        assert (llama["departed"], llama["possibly_departed"], llama["remaining"]) == (6, 4, 4)
+        assert (transformer["departed"], transformer["possibly_departed"], transformer["returned"]) == (6, 1, 0)
+        assert "after this paper's snapshot" not in (out / "report.html").read_text()
 
     def test_plain_papermill_works_too(self, tmp_path):
         import papermill

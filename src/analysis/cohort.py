@@ -333,7 +333,8 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
     out["left_end"] = out["left_end"].where(out["left_end"].notna() | (out["left"] == ""), out["verified_end"])
     out["departed"] = out["left"] != ""
 
-    out["destination_type"] = pd.Categorical(out["destination_type"].replace("", np.nan), categories=DESTINATION_TYPES)
+    out["destination_type"] = pd.Categorical(out["destination_type"].mask(out["destination_type"] == ""),
+                                             categories=DESTINATION_TYPES)
     out["founder"] = out["founder"].str.lower().map({"true": True, "false": False}).astype("boolean")
 
     shortest = (out["left_start"] - out["joined_end"]).dt.days / _DAYS_PER_YEAR

@@ -39,7 +39,7 @@ def retention_curve(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
     parts = []
     for paper, g in cohort.groupby("paper", sort=False):
         published, end = g["published_start"].iloc[0], pd.Timestamp(days[paper])
-        points = pd.concat([g["left_start"], g["left_end"] + pd.Timedelta(days=0), g["returned_start"],
+        points = pd.concat([g["left_start"], g["left_end"], g["returned_start"],
                             g["returned_end"]]).dropna()
         points = points[(points > published) & (points < end)]
         dates = np.unique(np.concatenate([[published.to_datetime64(), end.to_datetime64()],
