@@ -287,6 +287,20 @@ def paper_colors(papers) -> dict[str, str]:
     return dict(zip(papers, sns.color_palette("dark", max(len(papers), 1)).as_hex()))
 
 
+def _share_over_years(ax: Axes, ylabel: str, title: str, extra: list) -> Axes:
+    """Shared frame of the over-time charts: a 0-100% y axis, years since publication, legend."""
+    ax.set_ylim(0, 1.05)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_xlabel("years since publication")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + extra, loc="upper right", frameon=False, fontsize=9)
+    return ax
+
+
 def plot_retention_over_time(data: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Share of each paper's authors still at the origin organisation, by years since publication.
 
@@ -315,17 +329,8 @@ def plot_retention_over_time(data: pd.DataFrame, *, ax: Axes | None = None, **kw
         last = g.iloc[-1]
         ax.annotate(f"{last['share_high']:.0%}", (last["years"], last["share_high"]), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=9, color=color)
-    ax.set_ylim(0, 1.05)
-    ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("years since publication")
-    ax.set_ylabel("authors still at the origin organisation")
-    ax.set_title("Retention over time", loc="left")
-    ax.spines[["top", "right"]].set_visible(False)
-    handles, labels = ax.get_legend_handles_labels()
-    handles.append(Patch(facecolor="#888888", alpha=0.2, label="uncertain: date known only to an interval"))
-    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
-    return ax
+    return _share_over_years(ax, "authors still at the origin organisation", "Retention over time",
+                             [Patch(facecolor="#888888", alpha=0.2, label="uncertain: date known only to an interval")])
 
 
 def plot_survival(data: pd.DataFrame, *, medians: pd.DataFrame | None = None, ax: Axes | None = None,
@@ -359,15 +364,6 @@ def plot_survival(data: pd.DataFrame, *, medians: pd.DataFrame | None = None, ax
                 ax.plot([rec.median_low, rec.median_high], [0.5, 0.5], color=colors.get(rec.paper, "#333333"),
                         linewidth=5, solid_capstyle="butt", alpha=0.8)
     ax.axhline(0.5, color="#888888", linestyle=":", linewidth=1)
-    ax.set_ylim(0, 1.05)
-    ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("years since publication")
-    ax.set_ylabel("estimated share not yet departed")
-    ax.set_title("Time to departure (Kaplan–Meier)", loc="left")
-    ax.spines[["top", "right"]].set_visible(False)
-    handles, _ = ax.get_legend_handles_labels()
-    handles += [Patch(facecolor="#888888", alpha=0.35, label="interval-censoring range"),
-                Patch(facecolor="#888888", alpha=0.12, label="95% bootstrap band")]
-    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
-    return ax
+    return _share_over_years(ax, "estimated share not yet departed", "Time to departure (Kaplan–Meier)",
+                             [Patch(facecolor="#888888", alpha=0.35, label="interval-censoring range"),
+                              Patch(facecolor="#888888", alpha=0.12, label="95% bootstrap band")])
