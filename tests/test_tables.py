@@ -48,6 +48,11 @@ class TestHeadline:
         assert "<strong>1</strong> was still there" in text
         assert "The largest group, <strong>2</strong>, went to X." in text
 
+    def test_returns_mentioned(self, write_csv):
+        c = load_cohort(write_csv([{"author": "R", "left": "2021", "returned": "2023", "destination": "Z"}, {"author": "S"}]))
+        text = " ".join(tables.headline_html(c, AS_OF).split())
+        assert "<strong>2</strong> were there, 1 of them back after leaving." in text
+
     def test_possible_departures_mentioned(self, tiny):
         text = " ".join(tables.headline_html(tiny, pd.Timestamp("2021-06-30")).split())
         assert "<strong>2</strong> may have left" in text

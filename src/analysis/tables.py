@@ -77,7 +77,7 @@ def headline_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
 published {{ h.published.strftime('%Y-%m-%d') }}, <strong>{{ h.departed }}</strong> had left {{ h.origin_org }}
 by {{ h.as_of.strftime('%Y-%m-%d') }} ({{ share(h.departed, h.authors) }}){% if h.possibly_departed %},
 <strong>{{ h.possibly_departed }}</strong> may have left{% endif %} and <strong>{{ h.remaining }}</strong>
-{{ 'was' if h.remaining == 1 else 'were' }} still there.
+{{ 'was' if h.remaining == 1 else 'were' }} {% if h.returned %}there, {{ h.returned }} of them back after leaving{% else %}still there{% endif %}.
 {% if h.top_destination_authors > 1 %}The largest group, <strong>{{ h.top_destination_authors }}</strong>,
 went to {{ h.top_destination }}.{% endif %}
 {% if h.founders %}<strong>{{ h.founders }}</strong> {{ 'leaver' if h.founders == 1 else 'leavers' }}
@@ -85,7 +85,7 @@ founded or co-founded where they went.{% endif %}</p>
 <div class="exodus-cards">
   <div class="exodus-card"><span class="n">{{ h.authors }}</span><span>authors at publication</span></div>
   <div class="exodus-card"><span class="n">{{ h.departed }}</span><span>left by {{ h.as_of.strftime('%Y-%m-%d') }}</span></div>
-  <div class="exodus-card"><span class="n">{{ h.remaining }}</span><span>still at {{ h.origin_org }}</span></div>
+  <div class="exodus-card"><span class="n">{{ h.remaining }}</span><span>{{ 'at' if h.returned else 'still at' }} {{ h.origin_org }}</span></div>
   {% if h.top_destination_authors %}<div class="exodus-card"><span class="n">{{ h.top_destination_authors }}</span><span>at {{ h.top_destination }}</span></div>{% endif %}
 </div>
 </section>
