@@ -19,6 +19,7 @@ from .metrics import (
     shared_destinations,
     status_as_of,
     tenure,
+    tenure_summary,
 )
 
 __all__ = [
@@ -175,11 +176,14 @@ def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> H
     gone = cohort[status_as_of(cohort, as_of) == "departed"]
     kinds = gone.groupby(["paper", gone["left_kind"].astype(str)], sort=False).size()
     ten = tenure(cohort, as_of)
+    summary_of_tenure = tenure_summary(cohort, as_of)
     details = []
     for h in heads:
         mine = cohort["paper"] == h["paper"]
         k = kinds.get(h["paper"], pd.Series(dtype=int))
         unknown_joins = cohort.loc[mine & cohort["joined_kind"].astype(str).eq("missing"), "author"].tolist()
+        left_tenure = summary_of_tenure[(summary_of_tenure["paper"] == h["paper"])
+                                        & (summary_of_tenure["status"] == "departed")]
         floor_only = int((mine & ten["known"].eq("lower bound")).sum())
         details.append({
             "paper": h["paper"],
@@ -191,6 +195,11 @@ def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> H
             "floor_only": floor_only,
             "possible": h["possibly_departed"],
             "tenure_floor": h["leaver_tenure_mean_min_years"],
+            "tenure_median": left_tenure["median_min_years"].iloc[0] if len(left_tenure) else float("nan"),
+            "tenure_known": (f"for the {int(left_tenure['with_interval'].iloc[0])} whose join date is bounded on both "
+                             f"sides, mean {left_tenure['mean_years'].iloc[0]:.1f} and median "
+                             f"{left_tenure['median_years'].iloc[0]:.1f} years")
+            if len(left_tenure) and left_tenure["with_interval"].iloc[0] else "",
             "with_bound": h["leavers_with_join_bound"],
             "departed": h["departed"],
             "as_of": h["as_of"].strftime("%Y-%m-%d"),
@@ -212,8 +221,9 @@ def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> H
 {% if d.possible %}{{ d.possible }} may have left by {{ d.as_of }}: their departure interval straddles that date, so they are not counted as departed.{% endif %}
 {% if d.unknown_joins %}Join date not public for: {{ d.unknown_joins | join(", ") }}.{% endif %}
 {% if d.floor_only %}{{ d.floor_only }} authors have only an "on or before" join date, so their tenure is a floor.{% endif %}
-{% if d.departed and d.with_bound %}Leavers stayed at least {{ "%.1f" | format(d.tenure_floor) }} years on average
-(floor over the {{ d.with_bound }} of {{ d.departed }} leavers with a join date).{% endif %}</li>
+{% if d.departed and d.with_bound %}Leavers stayed at least {{ "%.1f" | format(d.tenure_floor) }} years on average,
+median {{ "%.1f" | format(d.tenure_median) }} (floors over the {{ d.with_bound }} of {{ d.departed }} leavers with a
+join date){% if d.tenure_known %}; {{ d.tenure_known }}{% endif %}.{% endif %}</li>
 {% endfor %}
 <li>A departure counts as certain by a date only when its latest possible day is on or before it; a
 year-only date is a span of a year, never a point. Departures known only to a span of several periods are
