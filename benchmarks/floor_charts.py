@@ -17,7 +17,7 @@ from analysis import charts, load_cohort, metrics  # noqa: E402
 cohort = load_cohort(sys.argv[1])
 out = Path(sys.argv[2])
 as_of = metrics.default_as_of(cohort)
-for paper, part in cohort.groupby("paper", sort=False):
+for number, (_, part) in enumerate(cohort.groupby("paper", sort=False)):
     for name, draw, data in (
         ("waterfall", charts.plot_retention_waterfall, metrics.waterfall_steps(part, as_of)),
         ("destinations", charts.plot_destinations, metrics.destinations(part, as_of, top=12)),
@@ -25,5 +25,5 @@ for paper, part in cohort.groupby("paper", sort=False):
     ):
         fig, ax = plt.subplots()
         draw(data, ax=ax)
-        fig.savefig(out / f"{name}.svg")
+        fig.savefig(out / f"{name}-{number}.svg")
         plt.close(fig)

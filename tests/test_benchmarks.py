@@ -29,4 +29,5 @@ def test_floor_script_runs(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "floor_charts.py"), str(ROOT / "data" / "authors.csv"),
                            str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["destinations.svg", "timeline.svg", "waterfall.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [  # three charts for each of the two papers
+        f"{name}-{n}.svg" for name in ("destinations", "timeline", "waterfall") for n in (0, 1)]

@@ -23,7 +23,7 @@ import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 from pandera.errors import SchemaErrors
 
-from .dates import KINDS, parse_fuzzy_dates
+from .dates import parse_fuzzy_dates
 
 __all__ = [
     "COLUMNS",
