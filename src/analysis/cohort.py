@@ -223,18 +223,20 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
         return pa.Check(lambda s, name=name: reasons[name] == "", name=f"date:{name}")
 
     required = pa.Check(lambda s: s.str.len() > 0, name="required")
-    columns = {name: pa.Column(str) for name in COLUMNS}
+    # No dtype: the reader already gives strings, and pandera's str check visits every cell.
+    text = None
+    columns = {name: pa.Column(text) for name in COLUMNS}
     for name in REQUIRED_COLUMNS:
-        columns[name] = pa.Column(str, required)
+        columns[name] = pa.Column(text, required)
     for name in DATE_COLUMNS:
         checks = [date_check(name)] + ([required] if name in REQUIRED_COLUMNS else [])
-        columns[name] = pa.Column(str, checks)
+        columns[name] = pa.Column(text, checks)
     columns["destination_type"] = pa.Column(
-        str, pa.Check(lambda s: s.isin(DESTINATION_TYPES + [""]), name="destination_type")
+        text, pa.Check(lambda s: s.isin(DESTINATION_TYPES + [""]), name="destination_type")
     )
-    columns["founder"] = pa.Column(str, pa.Check(lambda s: s.str.lower().isin(["true", "false", ""]), name="founder"))
+    columns["founder"] = pa.Column(text, pa.Check(lambda s: s.str.lower().isin(["true", "false", ""]), name="founder"))
     columns["source"] = pa.Column(
-        str,
+        text,
         [required, pa.Check(lambda s: (s == "") | _per_unique(s, lambda u: bool(_URLS.fullmatch(u))), name="source")],
     )
     joined, left = parsed["joined"], parsed["left"]

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
@@ -119,7 +120,7 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         Indexed like ``values``: the reason for each invalid field, empty
         where the field is valid.
     """
-    codes, uniques = pd.factorize(values.astype(str), sort=False)
+    codes, uniques = pd.factorize(values if pd.api.types.is_string_dtype(values) else values.astype(str), sort=False)
     starts, ends, kinds, reasons = [], [], [], []
     for text in uniques:
         try:
@@ -132,25 +133,21 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         kinds.append(parsed.kind)
         reasons.append(reason)
 
-    def take(items: list, dtype: str | None = None) -> pd.Series:
-        if not len(codes):
-            return pd.Series([], index=values.index, dtype=dtype or object)
-        column = pd.Series(items, dtype=dtype or object).take(codes)
-        column.index = values.index
-        return column
+    def days(items: list) -> np.ndarray:
+        return np.array([np.datetime64(d, "ns") if d is not None else np.datetime64("NaT", "ns") for d in items],
+                        dtype="datetime64[ns]")
 
     parsed = pd.DataFrame(
         {
-            "start": pd.to_datetime(take(starts)),
-            "end": pd.to_datetime(take(ends)),
-            "kind": pd.Categorical(take(kinds), categories=KINDS),
+            "start": days(starts)[codes],
+            "end": days(ends)[codes],
+            "kind": pd.Categorical.from_codes(np.array([KINDS.index(k) for k in kinds], dtype=np.int8)[codes],
+                                              categories=KINDS),
         },
         index=values.index,
     )
-    if not len(values):
-        parsed["start"] = parsed["start"].astype("datetime64[ns]")
-        parsed["end"] = parsed["end"].astype("datetime64[ns]")
-    return parsed, take(reasons, "str")
+    errors = pd.Series(np.array(reasons, dtype=object)[codes] if len(codes) else [], index=values.index, dtype="str")
+    return parsed, errors
 
 
 def describe_fuzzy_date(text: str, *, empty: str = "") -> str:
