@@ -69,10 +69,10 @@ WARM_UP = "import analysis.notebook, lifelines"
 class _Kernel:
     """The notebook's kernel, started first and warmed up while this process prepares.
 
-    A thread waits for the kernel, has it import the package (pandas, pandera,
-    matplotlib) and waits for that to finish, while the main thread imports
-    papermill and reads the notebook; papermill then runs the cells on this
-    kernel. Importing is the only thing done ahead of the notebook.
+    A thread waits for the kernel and asks it to import the package (pandas,
+    pandera, matplotlib, lifelines) while the main thread imports papermill and
+    reads the notebook; papermill's requests queue behind that import and then
+    run the cells on this kernel. Importing is the only thing done ahead.
     """
 
     def __init__(self):
@@ -89,8 +89,8 @@ class _Kernel:
         try:
             client.start_channels()
             client.wait_for_ready(timeout=60)
+            # Queued ahead of papermill's requests: the kernel imports while papermill gets ready.
             client.execute(WARM_UP, silent=True, store_history=False)
-            client.get_shell_msg(timeout=120)
         except BaseException as err:  # noqa: BLE001 - papermill reports a dead kernel itself
             self.error = err
         finally:
