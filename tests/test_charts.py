@@ -178,3 +178,24 @@ class TestOverTime:
         fig, ax = plt.subplots()
         assert charts.plot_survival(pd.DataFrame(columns=["paper", "years"]), ax=ax) is ax
         assert charts.plot_retention_over_time(pd.DataFrame(columns=["paper", "years"]), ax=ax) is ax
+
+
+def test_timeline_draws_a_return_as_presence_again(write_csv):
+    from analysis import load_cohort
+
+    c = load_cohort(write_csv([{"author": "R", "joined": "2010", "left": "2021-10-01", "returned": "2023-05-01",
+                                "destination": "Z"}]))
+    ax = charts.plot_departure_timeline(m.timeline(c, AS_OF))
+    present = [b for b in bars(ax) if to_hex(b.get_facecolor()) == charts._PRESENT]
+    assert [round(b.get_width()) for b in present] == [
+        (pd.Timestamp("2021-10-01") - pd.Timestamp("2010-12-31")).days,
+        (AS_OF - pd.Timestamp("2023-05-01")).days]
+    assert "Z, then back" in texts(ax)
+
+
+def test_timeline_year_ticks_thin_out_on_long_spans(write_csv):
+    from analysis import load_cohort
+
+    c = load_cohort(write_csv([{"author": "Old", "joined": "1990", "left": "2021", "destination": "Z"}]))
+    ax = charts.plot_departure_timeline(m.timeline(c, AS_OF))
+    assert len(ax.get_xticks()) <= 13

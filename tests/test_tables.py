@@ -93,6 +93,11 @@ class TestCaptions:
         text = " ".join(tables.waterfall_caption(m.waterfall_steps(tiny, AS_OF)).split())
         assert "From 5 authors at publication to 1 remaining: 1 in 2019, 1 in 2021, 1 in 2022, 1 date unknown." in text
 
+    def test_waterfall_with_a_return(self, write_csv):
+        c = load_cohort(write_csv([{"author": "R", "left": "2021", "returned": "2023", "destination": "Z"}, {"author": "S"}]))
+        text = " ".join(tables.waterfall_caption(m.waterfall_steps(c, AS_OF)).split())
+        assert "From 2 authors at publication to 2 remaining: 1 in 2021, 1 came back." in text
+
     def test_destinations(self, tiny):
         text = " ".join(tables.destinations_caption(m.destinations(tiny, AS_OF)).split())
         assert text.startswith('<p class="exodus-caption">4 leavers went to 3 organisations; 2 to X.')

@@ -231,7 +231,12 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
                 ls, le = rec.left_start, rec.left_end if pd.notna(rec.left_end) else as_of
                 ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor=to_rgba(color, 0.3),
                         hatch="////", edgecolor=color, linewidth=0.6)
+            if rec.status == "returned":  # back at the origin organisation: present again from the return
+                back = rec.returned_start
+                ax.barh(yi, d(as_of) - d(back), left=d(back), height=0.5, color=_PRESENT, linewidth=0, **kwargs)
             dest = _literal(rec.destination) + (" ★" if rec.founder is True else "")
+            if rec.status == "returned":
+                dest += ", then back"
             ax.annotate(dest, (d(as_of), yi), xytext=(6, 0), textcoords="offset points", va="center",
                         fontsize=8.5, color="#333333")
         else:
@@ -241,8 +246,9 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
     ax.set_yticks(y, [_literal(a) for a in data["author"]])
     ax.set_ylim(len(data) - 0.5, -0.8)
     ax.set_xlim(d(xmin), d(xmax))
-    years = pd.date_range(f"{xmin.year + 1}-01-01", as_of, freq="YS")
-    ax.set_xticks(d(years))
+    step = max(1, int(np.ceil((as_of.year - xmin.year) / 12)))
+    years = [y for y in pd.date_range(f"{xmin.year + 1}-01-01", as_of, freq="YS") if y.year % step == 0]
+    ax.set_xticks(d(pd.DatetimeIndex(years)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(_literal(f"Departure timeline: {paper}" if paper else "Departure timeline"), loc="left", pad=18)

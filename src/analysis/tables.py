@@ -243,8 +243,16 @@ def waterfall_caption(steps: pd.DataFrame) -> Html:
     start = steps.loc[steps["kind"] == "start", "value"].sum()
     end = steps.loc[steps["kind"] == "end", "value"].sum()
     changes = steps[~steps["kind"].isin(["start", "end"])]
-    parts = [f"{-int(r.value)} {('in ' + r.step) if r.kind == 'period' else ('between ' + r.step.replace('–', ' and ')) if r.kind == 'span' else r.step}"
-             for r in changes.itertuples(index=False)]
+    def part(r) -> str:
+        if r.kind == "returned":
+            return f"{int(r.value)} came back"
+        if r.kind == "period":
+            return f"{-int(r.value)} in {r.step}"
+        if r.kind == "span":
+            return f"{-int(r.value)} between {r.step.replace('–', ' and ')}"
+        return f"{-int(r.value)} {r.step}"
+
+    parts = [part(r) for r in changes.itertuples(index=False)]
     return _render(
         """<p class="exodus-caption">From {{ start }} authors at publication to {{ end }} remaining:
 {% if parts %}{{ parts | join(", ") }}.{% else %}no departures.{% endif %}
