@@ -106,15 +106,15 @@ class _Kernel:
             self.km.shutdown_kernel(now=True)
 
 
-def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, executed: Path,
-             kernel) -> None:
+def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, kernel):
+    """Run the notebook with papermill on ``kernel``; return the executed notebook (kept in memory)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     parameters = {"data_path": str(data), "papers": list(papers) if papers else None, "as_of": as_of or None}
     try:
-        papermill.execute_notebook(
-            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+        return papermill.execute_notebook(
+            str(notebook), None, parameters=parameters, kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
             request_save_on_cell_execute=False, km=kernel.ready(),
         )
@@ -278,8 +278,6 @@ def render(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     result = RenderResult(out_dir=out_dir)
 
-    import nbformat
-
     with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", dir=out_dir.parent) as tmp:
         work = Path(tmp)
         kernel = _Kernel()
@@ -289,13 +287,10 @@ def render(
         warm = threading.Thread(target=_warm_up_exporter, name="exodus-nbconvert", daemon=True)
         warm.start()
         try:
-            executed = work / "executed.ipynb"
             stage = time.perf_counter()
             say(f"executing the report notebook on {data.name} (papermill)")
-            _execute(Path(notebook) if notebook else REPORT_NOTEBOOK, data.resolve(), papers, as_of, executed, kernel)
+            nb = _execute(Path(notebook) if notebook else REPORT_NOTEBOOK, data.resolve(), papers, as_of, kernel)
             result.stages["execute"] = time.perf_counter() - stage
-
-            nb = nbformat.read(executed, as_version=4)
             _normalise(nb)
             result.summary = _summary_of(nb)
             staged = []
