@@ -100,3 +100,14 @@ class TestKaplanMeier:
     def test_departure_before_publication_is_time_zero(self, tiny):
         intervals = s.survival_intervals(tiny, AS_OF).set_index("author")
         assert intervals.loc["E", "lower"] == 0 and intervals.loc["E", "upper"] == 0
+
+
+def test_weighted_resample_equals_the_repeated_rows():
+    """The bootstrap fits distinct intervals with multinomial weights: same NPMLE as repeating rows."""
+    lower = np.array([0.0, 1.0, 2.0, 0.5])
+    upper = np.array([0.0, 3.0, np.inf, 0.5])
+    weights = np.array([2.0, 1.0, 3.0, 1.0])
+    repeated_lower, repeated_upper = np.repeat(lower, weights.astype(int)), np.repeat(upper, weights.astype(int))
+    grid = np.array([0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(s._upper_curve(lower, upper, grid, weights),
+                               s._upper_curve(repeated_lower, repeated_upper, grid), atol=1e-4)

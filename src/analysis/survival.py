@@ -93,24 +93,31 @@ def _fit(lower: np.ndarray, upper: np.ndarray) -> pd.DataFrame:
         return KaplanMeierFitter().fit_interval_censoring(lower, upper).survival_function_
 
 
-def _upper_curve(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray) -> np.ndarray:
+def _upper_curve(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """lifelines' NPMLE for one sample, read on ``grid`` as its ``_upper`` survival column:
     one minus the mass of the Turnbull intervals that end before each time."""
     from lifelines.fitters.npmle import npmle
 
-    probabilities, intervals = npmle(lower, upper, tol=1e-5, max_iter=300)
+    probabilities, intervals = npmle(lower, upper, tol=1e-5, weights=weights, max_iter=300)
     ends = np.array([right for _, right in intervals], dtype=float)
     return 1.0 - ((ends[None, :] < grid[:, None]) * np.asarray(probabilities)[None, :]).sum(axis=1)
 
 
 def _bootstrap(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray, resamples: int, rng) -> np.ndarray:
-    """The survival on ``grid`` for each resample of authors (with replacement)."""
+    """The survival on ``grid`` for each resample of authors (with replacement).
+
+    Authors with the same interval are interchangeable, so a resample is drawn as
+    multinomial counts over the distinct intervals and fitted with those weights:
+    the same resampling, at a cost that does not grow with the cohort.
+    """
+    pairs, counts = np.unique(np.column_stack([lower, upper]), axis=0, return_counts=True)
     out = np.empty((resamples, len(grid)))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for i in range(resamples):
-            pick = rng.integers(0, len(lower), len(lower))
-            out[i] = _upper_curve(lower[pick], upper[pick], grid)
+            drawn = rng.multinomial(len(lower), counts / counts.sum())
+            keep = drawn > 0
+            out[i] = _upper_curve(pairs[keep, 0], pairs[keep, 1], grid, drawn[keep].astype(float))
     return out
 
 
