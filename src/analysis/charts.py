@@ -178,8 +178,9 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
 
     Exact days are drawn as a diamond; a date known only to an interval
     (a month, a year, a bounded span, unknown) as a hatched bar over that
-    interval; a join known only as "on or before" as a faint bar. Publication
-    and as-of dates are marked. Above ``max_rows`` authors the chart switches
+    interval; a join known to an interval as a faint bar, one known only as
+    "on or before" (or not at all) as a dotted lead-in; a return as presence
+    again. Publication and as-of dates are marked. Above ``max_rows`` authors the chart switches
     to departures per month (:func:`analysis.metrics.departures_per_month`).
 
     Parameters
