@@ -19,12 +19,15 @@ below is computed from the cohort CSV by the tested `analysis` package."""),
 data_path: "Optional[str]" = None  # cohort CSV following the data contract; None: the shipped data/authors.csv
 papers: "Optional[list[str]]" = None  # paper(s) to report, a name or a list; None: every paper in the CSV
 as_of: "Optional[str]" = None  # status date, YYYY-MM-DD; None: the latest `verified` date in the data, else today""", ["parameters"]),
-    ("code", "load", """from analysis import load_cohort, metrics, notebook, tables
+    ("code", "load", """from pathlib import Path
+
+from analysis import load_cohort, metrics, notebook, tables
 from analysis.cohort import select_papers
 from analysis.paths import DEFAULT_DATA
 
 notebook.setup()
-source = data_path or DEFAULT_DATA
+source = Path(data_path or DEFAULT_DATA)
+data_name = source.name  # the report names the file, never its full path
 cohort = select_papers(load_cohort(source), papers)
 as_of_day = metrics.as_of_by_paper(cohort, as_of)"""),
     ("code", "headline", "tables.headline_html(cohort, as_of_day)"),
@@ -63,8 +66,8 @@ sources make them: a day, a month, a year, or an interval such as "on or before 
 becomes its earliest and latest possible day; the report counts a departure by a date only when its
 latest possible day has passed, and tenure is shown as a range, or as a floor (≥) when only an
 "on or before" join date is public. Unknown values stay unknown and are listed here."""),
-    ("code", "caveats", "tables.caveats_html(cohort, as_of_day, data_name=source.name if hasattr(source, 'name') else str(source).rsplit('/', 1)[-1])"),
-    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name=source.name if hasattr(source, 'name') else str(source).rsplit('/', 1)[-1], medians=medians)", ["remove_cell"]),
+    ("code", "caveats", "tables.caveats_html(cohort, as_of_day, data_name)"),
+    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name, medians=medians)", ["remove_cell"]),
 ]
 
 

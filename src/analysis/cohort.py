@@ -255,8 +255,9 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
 def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.DataFrame,
               reasons: dict[str, pd.Series]) -> list[Problem]:
     position = pd.Series(np.arange(len(table)), index=table.index)
-    first = table.groupby("paper", sort=False).head(1).set_index("paper")
-    first_author = table.reset_index().drop_duplicates(["paper", "author"]).set_index(["paper", "author"])["index"]
+    rows = table.reset_index()
+    first_of_paper = rows.drop_duplicates("paper").set_index("paper")
+    first_author = rows.drop_duplicates(["paper", "author"]).set_index(["paper", "author"])["index"]
     static = {
         "required": "is empty, but the column is required",
         "destination_type": "is not one of: " + ", ".join(DESTINATION_TYPES),
@@ -290,9 +291,9 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
             rule = f"is already an author of paper {record['paper']!r} (line {earlier})"
         elif check == "one_published":
             column = "published"
-            head = first.loc[record["paper"]]
+            head = first_of_paper.loc[record["paper"]]
             rule = (f"differs from {head['published']!r}, the 'published' date of paper {record['paper']!r} "
-                    f"on line {int(lines[position[table.index[table['paper'] == record['paper']][0]]])}")
+                    f"on line {int(lines[position[head['index']]])}")
         else:  # a check this module does not know: report it as pandera names it
             column, rule = row.column, f"fails check {check}"
         out.setdefault((line, column, check), Problem(path, line, column, str(record[column]) if column in record else None, rule))
