@@ -30,6 +30,7 @@ source = Path(data_path or DEFAULT_DATA)
 data_name = source.name  # the report names the file, never its full path
 cohort = select_papers(load_cohort(source), papers)
 as_of_day = metrics.as_of_by_paper(cohort, as_of)"""),
+    ("code", "warnings", "tables.warnings_html(cohort, as_of_day)"),
     ("code", "headline", "tables.headline_html(cohort, as_of_day)"),
     ("md", "who-is-left", """## Who is left
 

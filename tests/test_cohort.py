@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis import CohortError, load_cohort
+from analysis import contract
 from analysis.cohort import COLUMNS, validate_cohort
 from conftest import SHIPPED, csv_text
 
@@ -13,8 +14,12 @@ HEADER = ",".join(COLUMNS)
 
 
 def error_of(path) -> CohortError:
+    """The loader's error, checked equal to the command line's pandas-free check of the same file."""
     with pytest.raises(CohortError) as err:
         load_cohort(path)
+    with pytest.raises(CohortError) as fast:
+        contract.check_csv(path)
+    assert str(fast.value) == str(err.value)
     return err.value
 
 
@@ -64,11 +69,14 @@ class TestLoadCohortValid:
             {"author": "S", "joined": "2015"},
             {"author": "N", "left": "2021", "destination": "D"},
         ])
-        c = load_cohort(path).set_index("author")
+        from analysis import metrics
+
+        c = metrics.tenure(load_cohort(path)).set_index("author")  # tenure is computed in one place
+        assert not any(col.startswith("tenure") for col in load_cohort(path).columns)
         assert c.loc["A", "tenure_min_years"] == pytest.approx((pd.Timestamp("2021-01-01") - pd.Timestamp("2015-12-31")).days / 365.25)
         assert c.loc["A", "tenure_max_years"] == pytest.approx((pd.Timestamp("2021-12-31") - pd.Timestamp("2015-01-01")).days / 365.25)
         assert c.loc["A", "tenure_years"] == pytest.approx((c.loc["A", "tenure_min_years"] + c.loc["A", "tenure_max_years"]) / 2)
-        assert pd.isna(c.loc["S", "tenure_years"])  # stayer: tenure depends on the as-of date (metrics)
+        assert c.loc["S", "basis"] == "to as-of date"  # stayer: tenure runs to the as-of date
         assert pd.isna(c.loc["N", "tenure_min_years"])  # join date unknown
 
     def test_unusual_text_loads_unchanged(self, write_csv):
@@ -92,10 +100,10 @@ class TestLoadCohortValid:
         assert cohort["author"].tolist() == ["A", "B"]
         assert cohort["line"].tolist() == [2, 5]
 
-    def test_optional_columns_may_be_absent_and_extra_kept(self, write_csv):
-        path = write_csv("paper,published,author,origin_org,source,extra\nP,2020,A,Org,https://x.org,kept\n")
+    def test_optional_columns_may_be_absent_and_own_columns_kept(self, write_csv):
+        path = write_csv("paper,published,author,origin_org,source,x_extra\nP,2020,A,Org,https://x.org,kept\n")
         cohort = load_cohort(path)
-        assert cohort.loc[0, "extra"] == "kept"
+        assert cohort.loc[0, "x_extra"] == "kept"
         assert not cohort.loc[0, "departed"]
 
     def test_validate_cohort_on_a_frame(self):
@@ -116,7 +124,10 @@ class TestLoadCohortErrors:
 
     def test_missing_required_column(self, write_csv):
         path = write_csv("paper,published,origin_org,source\nP,2023,Meta,https://x.org\n")
-        assert only_problem(path) == f"{path}, line 1, column 'author': is a required column and is missing from the header"
+        assert [str(p) for p in error_of(path).problems] == [
+            f"{path}, line 1, column 'author': is a required column and is missing from the header",
+            f"{path}, line 1: the header as read has 4 fields: 'paper,published,origin_org,source'",
+        ]
 
     def test_impossible_date(self, write_csv):
         path = write_csv(HEADER + "\n" + row(joined="2023-13"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import load_cohort
+from analysis import load_cohort, metrics as m
 from conftest import SHIPPED
 
 LLAMA = "LLaMA (2023)"
@@ -91,7 +91,8 @@ def test_tenure_of_leavers_with_known_join(llama):
     years for 4 of the 11. It cannot confirm "over five years" without
     guessing join dates; data/README.md explains the difference.
     """
-    leavers = llama[llama["departed"]]
+    tenure = m.tenure(llama)
+    leavers = llama[llama["departed"]].assign(tenure_min_years=tenure["tenure_min_years"])
     known = leavers[leavers["joined"] != ""]
     assert len(known) == 11
     assert int(known["joined_start"].notna().sum()) == 1  # only Izacard's join has an earliest day

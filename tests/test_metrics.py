@@ -280,5 +280,27 @@ class TestReturns:
             ["at publication", "start", 3, 0, 3], ["2021", "period", -1, 2, 3], ["2022", "period", -1, 1, 2],
             ["came back", "returned", 1, 1, 2], ["remaining", "end", 2, 0, 2]]
 
-    def test_returned_authors_are_not_destinations(self, back):
-        assert m.destinations(back, pd.Timestamp("2024-12-31"))[["destination", "authors", "founders"]].values.tolist() == [["Z", 1, 0]]
+    def test_returned_authors_count_where_they_went(self, back):
+        # issue 9, point 12: 'destination' is where they went on leaving, returners included
+        d = m.destinations(back, pd.Timestamp("2024-12-31"))
+        assert d[["destination", "authors", "founders", "came_back"]].values.tolist() == [["Z", 2, 1, 1]]
+
+    def test_returner_written_with_current_employer_reads_right(self, write_csv):
+        """Point 12: the other reading ('where they are now' = the origin org) is shown as an unknown
+        destination, with a warning, never as 'no author had left' beside a waterfall of -1 +1."""
+        from analysis import load_cohort, tables
+
+        only = load_cohort(write_csv([
+            {"author": "R", "left": "2021-10", "returned": "2024-08-02", "destination": "Org",
+             "verified": "2024-12-31"},
+            {"author": "S", "verified": "2024-12-31"},
+        ]))
+        as_of = pd.Timestamp("2024-12-31")
+        d = m.destinations(only, as_of)
+        assert d[["destination", "authors", "came_back"]].values.tolist() == [["Unknown", 1, 1]]
+        caption = " ".join(tables.destinations_caption(d).striptags().split())
+        assert caption.startswith("Where the 1 leaver went is not public. 1 of them came back")
+        [warning] = m.plausibility(only, as_of).to_dict("records")
+        assert (warning["line"], warning["column"], warning["value"]) == (2, "destination", "Org")
+        assert "where they went on leaving" in warning["message"]
+        assert m.headline(only, as_of).iloc[0]["top_destination"] is None

@@ -8,11 +8,14 @@ Data flows one way: CSV -> :func:`load_cohort` -> :mod:`analysis.metrics`
 command line (``python -m analysis``) starts without pandas.
 """
 
-__all__ = ["CohortError", "load_cohort"]
+__all__ = ["CohortError", "load_cohort", "SUMMARY_MIME"]
+
+SUMMARY_MIME = "application/vnd.exodus.summary+json"
+"""MIME type of the headline figures the report notebook emits and the renderer reads (``summary.json``)."""
 
 
 def __getattr__(name: str):
-    if name in __all__:
+    if name in ("CohortError", "load_cohort"):
         from . import cohort
 
         return getattr(cohort, name)

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .render import FORMATS, RenderError, default_out_dir, render
+from .render import FORMATS, RenderError, RenderInterrupted, default_out_dir, render
 from .paths import DEFAULT_DATA
 
 
@@ -51,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warnings(summary: dict | None) -> list[str]:
+    """The report's plausibility warnings as lines for the terminal."""
+    lines = []
+    for w in (summary or {}).get("warnings", []):
+        where = f", line {w['line']} ({w['author']}), column '{w['column']}': {w['value']!r}" if w.get("line") else ""
+        lines.append(f"exodus: warning: {w['paper']}{where} {w['message']}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data = args.data or DEFAULT_DATA
@@ -61,9 +70,14 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = render(data, args.paper, args.as_of, out, args.formats, progress=say)
+    except RenderInterrupted as err:
+        print(f"exodus: {err}: stopped. Nothing was written; {out} is as it was.", file=sys.stderr)
+        return 128 + err.signum
     except RenderError as err:
         print(f"exodus: error: {err}\nNothing was written; {out} is as it was.", file=sys.stderr)
         return 1
+    for line in _warnings(result.summary):
+        print(line, file=sys.stderr)
     print(f"wrote {len(result.files)} files to {result.out_dir} in {result.seconds:.1f} s:")
     for path in result.files:
         print(f"  {path.name:<14} {_size(path):>11}")

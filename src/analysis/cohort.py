@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +20,20 @@ import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 from pandera.errors import SchemaErrors
 
+from . import contract
+from .contract import (
+    COLUMNS,
+    DATE_COLUMNS,
+    DESTINATION_TYPES,
+    REQUIRED_COLUMNS,
+    CohortError,
+    PaperNotFoundError,
+    Problem,
+    check_papers,
+    fail,
+)
 from .dates import parse_fuzzy_dates
+from .paths import DEFAULT_DATA
 
 __all__ = [
     "COLUMNS",
@@ -39,87 +49,10 @@ __all__ = [
     "select_papers",
 ]
 
-COLUMNS = [
-    "paper",
-    "published",
-    "author",
-    "origin_org",
-    "joined",
-    "left",
-    "returned",
-    "destination",
-    "destination_type",
-    "founder",
-    "role",
-    "country",
-    "verified",
-    "source",
-    "notes",
-]
-"""The contract's columns, in their canonical order."""
-
-REQUIRED_COLUMNS = ["paper", "published", "author", "origin_org", "source"]
-DATE_COLUMNS = ["published", "joined", "left", "returned", "verified"]
-DESTINATION_TYPES = ["startup", "big_tech", "research_lab", "academia", "other"]
-"""Allowed values of ``destination_type``, in the order charts use."""
-
-_DAYS_PER_YEAR = 365.25
-_URLS = re.compile(r"https?://[^\s\"'<>]+(?: +https?://[^\s\"'<>]+)*")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule: where it is, what the value is, and what the rule says."""
-
-    path: str
-    line: int | None
-    column: str | None
-    value: str | None
-    rule: str
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}, line {self.line}"
-        if self.column is not None:
-            where += f", column '{self.column}'"
-        what = self.rule if self.value is None else f"{self.value!r} {self.rule}"
-        return f"{where}: {what}"
-
-
-class CohortError(ValueError):
-    """A cohort CSV breaks the data contract; ``problems`` lists every broken rule."""
-
-    def __init__(self, path: str, problems: list[Problem]):
-        self.path = path
-        self.problems = sorted(problems, key=lambda p: (p.line or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 99))
-        count = len(self.problems)
-        head = f"{path} does not follow the cohort data contract ({count} problem{'s' if count != 1 else ''}):"
-        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
-
-
-def _fail(path: str, rule: str, *, line: int | None = None, column: str | None = None, value: str | None = None):
-    raise CohortError(path, [Problem(path, line, column, value, rule)])
-
-
-def _decode(path: str, data: bytes) -> str:
-    if b"\x00" in data:
-        _fail(path, "is a binary file (it holds NUL bytes), not a UTF-8 CSV")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line_start = data.rfind(b"\n", 0, err.start) + 1
-        line = data[: err.start].count(b"\n") + 1
-        bad = data[err.start : err.end]
-        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
-        before = data[line_start : err.start].decode("utf-8", "replace")
-        field = len(next(csv.reader([before]), [""])) - 1 if before else 0
-        column = header[field].strip() if line > 1 and field < len(header) else None
-        _fail(
-            path,
-            f"is not UTF-8 text: byte 0x{bad[0]:02x} at character {err.start - line_start + 1} of the line; "
-            "save the file as UTF-8",
-            line=line,
-            column=column,
-        )
+_CELL_RULES = [c for c in COLUMNS if contract.cell_reason(c, "") or c in DATE_COLUMNS
+               or c in ("destination_type", "founder", "source")]
+"""Columns with a rule on each value (the rules themselves: :func:`analysis.contract.cell_reason`)."""
+_ONLY_REQUIRED = [c for c in REQUIRED_COLUMNS if c not in DATE_COLUMNS and c != "source"]
 
 
 def _record_lines(text: str, n_rows: int) -> np.ndarray:
@@ -135,27 +68,6 @@ def _record_lines(text: str, n_rows: int) -> np.ndarray:
         if record:  # pandas skips blank lines too
             lines.append(start)
     return np.asarray(lines[1:], dtype=int)
-
-
-def _wrong_field_counts(path: str, text: str, width: int) -> list[Problem]:
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    problems, previous_end = [], reader.line_num
-    for record in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if len(record) > width:
-            problems.append(
-                Problem(path, start, None, ",".join(record[width:]),
-                        f"is beyond the header: the row has {len(record)} fields, the header {width}; "
-                        "quote any field that holds a comma")
-            )
-        elif record and len(record) < width:
-            problems.append(
-                Problem(path, start, None, None,
-                        f"has {len(record)} fields but the header has {width}: "
-                        "write an empty field (,,) for every unknown value")
-            )
-    return problems
 
 
 def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
@@ -180,29 +92,17 @@ def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
 
 def _read_table(path: str, text: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     if not text.strip():
-        _fail(path, "is empty: expected a header row and one row per (paper, author)")
-    header = next(csv.reader(io.StringIO(text)))
-    names = [h.strip() for h in header]
-    problems = [
-        Problem(path, 1, name, None, "is a required column and is missing from the header")
-        for name in REQUIRED_COLUMNS
-        if name not in names
-    ]
-    problems += [
-        Problem(path, 1, name, None, "appears more than once in the header")
-        for name in dict.fromkeys(n for n in names if names.count(n) > 1)
-    ]
-    if problems:
-        raise CohortError(path, problems)
+        fail(path, "is empty: expected a header row and one row per (paper, author)")
+    names = contract.read_header(path, text)
     try:
         table, invalid = _arrow_table(data, names)
     except pa_lib.ArrowInvalid as err:
-        raise CohortError(path, _wrong_field_counts(path, text, len(header))
+        raise CohortError(path, contract.field_count_problems(path, text, len(names))
                           or [Problem(path, None, None, None, f"is not a readable CSV: {err}")]) from None
     if invalid:
-        raise CohortError(path, _wrong_field_counts(path, text, len(header)))
+        raise CohortError(path, contract.field_count_problems(path, text, len(names)))
     if table.num_rows == 0:
-        _fail(path, "has a header but no data rows", line=1)
+        fail(path, "has a header but no data rows", line=1)
     trimmed = pa_lib.table([pa_compute.utf8_trim_whitespace(column) for column in table.columns], names=names)
     frame = trimmed.to_pandas(types_mapper={pa_lib.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     for name in COLUMNS:
@@ -211,34 +111,31 @@ def _read_table(path: str, text: str, data: bytes) -> tuple[pd.DataFrame, np.nda
     return frame, _record_lines(text, len(frame))
 
 
-def _per_unique(values: pd.Series, func: Callable[[str], bool]) -> pd.Series:
-    codes, uniques = pd.factorize(values, sort=False)
-    return pd.Series(np.asarray([func(u) for u in uniques], dtype=bool)[codes], index=values.index)
+def _cell_reasons(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], date_reasons: dict[str, pd.Series]
+                  ) -> dict[str, pd.Series]:
+    """Per column with a value rule, the reason each value breaks it ("" where none), computed
+    once per distinct value by :func:`analysis.contract.cell_reason`."""
+    reasons = {}
+    for name in _CELL_RULES:
+        if name in DATE_COLUMNS and name not in REQUIRED_COLUMNS:
+            reasons[name] = date_reasons[name]  # the parse already gave them
+            continue
+        if name in _ONLY_REQUIRED:  # one value per row: vectorised, same rule
+            reasons[name] = pd.Series(np.where(table[name] == "", contract.REQUIRED_RULE, ""), index=table.index)
+            continue
+        codes, uniques = pd.factorize(table[name], sort=False)
+        found = np.array([contract.cell_reason(name, u) for u in uniques] + [""], dtype=object)
+        reasons[name] = pd.Series(found[codes], index=table.index)
+    return reasons
 
 
 def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> pa.DataFrameSchema:
-    """The contract as a pandera schema over the raw (string) table."""
-
-    def date_check(name: str) -> pa.Check:
-        return pa.Check(lambda s, name=name: reasons[name] == "", name=f"date:{name}")
-
-    required = pa.Check(lambda s: s.str.len() > 0, name="required")
+    """The contract as a pandera schema over the raw (string) table: each value rule, then the
+    rules relating fields (the same as :func:`analysis.contract.row_problems`)."""
     # No dtype: the reader already gives strings, and pandera's str check visits every cell.
-    text = None
-    columns = {name: pa.Column(text) for name in COLUMNS}
-    for name in REQUIRED_COLUMNS:
-        columns[name] = pa.Column(text, required)
-    for name in DATE_COLUMNS:
-        checks = [date_check(name)] + ([required] if name in REQUIRED_COLUMNS else [])
-        columns[name] = pa.Column(text, checks)
-    columns["destination_type"] = pa.Column(
-        text, pa.Check(lambda s: s.isin(DESTINATION_TYPES + [""]), name="destination_type")
-    )
-    columns["founder"] = pa.Column(text, pa.Check(lambda s: s.str.lower().isin(["true", "false", ""]), name="founder"))
-    columns["source"] = pa.Column(
-        text,
-        [required, pa.Check(lambda s: (s == "") | _per_unique(s, lambda u: bool(_URLS.fullmatch(u))), name="source")],
-    )
+    columns = {name: pa.Column(None) for name in COLUMNS}
+    for name in _CELL_RULES:
+        columns[name] = pa.Column(None, pa.Check(lambda s, name=name: reasons[name] == "", name=f"cell:{name}"))
     joined, left = parsed["joined"], parsed["left"]
     wide = [
         pa.Check(lambda d: ~(left["end"] < joined["start"]), name="left_after_joined"),
@@ -258,12 +155,6 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
     rows = table.reset_index()
     first_of_paper = rows.drop_duplicates("paper").set_index("paper")
     first_author = rows.drop_duplicates(["paper", "author"]).set_index(["paper", "author"])["index"]
-    static = {
-        "required": "is empty, but the column is required",
-        "destination_type": "is not one of: " + ", ".join(DESTINATION_TYPES),
-        "founder": "is neither 'true' nor 'false'",
-        "source": "is not a list of http(s) URLs separated by spaces",
-    }
     out: dict[tuple, Problem] = {}
     for row in failures.itertuples(index=False):
         if row.index is None or (isinstance(row.index, float) and np.isnan(row.index)):
@@ -272,19 +163,17 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
         line = int(lines[position[idx]])
         record = table.loc[idx]
         check = str(row.check)
-        if check.startswith("date:"):
+        if check.startswith("cell:"):
             column = check.split(":", 1)[1]
             rule = reasons[column][idx]
-        elif check in static:
-            column, rule = row.column, static[check]
         elif check == "left_after_joined":
             column, rule = "left", f"is before 'joined' ({record['joined']})"
         elif check == "returned_after_left":
-            column, rule = "returned", "is set, but 'left' is empty: a return needs a departure"
+            column, rule = "returned", contract.RETURN_RULE
         elif check == "returned_not_before_left":
             column, rule = "returned", f"is before 'left' ({record['left']})"
         elif check == "destination_when_left":
-            column, rule = "destination", "is empty, but 'left' is set: name where the author went, or write 'Unknown'"
+            column, rule = "destination", contract.DESTINATION_RULE
         elif check == "unique_author":
             column = "author"
             earlier = int(lines[position[first_author[(record["paper"], record["author"])]]])
@@ -310,9 +199,10 @@ def validate_cohort(table: pd.DataFrame, *, path: str = "<frame>", lines: np.nda
     table = table.reset_index(drop=True)
     if lines is None:
         lines = np.arange(2, len(table) + 2)
-    parsed, reasons = {}, {}
+    parsed, date_reasons = {}, {}
     for name in DATE_COLUMNS:
-        parsed[name], reasons[name] = parse_fuzzy_dates(table[name], allow_unknown=name == "left")
+        parsed[name], date_reasons[name] = parse_fuzzy_dates(table[name], allow_unknown=name == "left")
+    reasons = _cell_reasons(table, parsed, date_reasons)
     try:
         _schema(parsed, reasons).validate(table, lazy=True)
     except SchemaErrors as err:
@@ -340,26 +230,21 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
                                              categories=DESTINATION_TYPES)
     out["founder"] = out["founder"].str.lower().map({"true": True, "false": False}).astype("boolean")
 
-    shortest = (out["left_start"] - out["joined_end"]).dt.days / _DAYS_PER_YEAR
-    longest = (out["left_end"] - out["joined_start"]).dt.days / _DAYS_PER_YEAR
-    known = out["departed"]
-    out["tenure_min_years"] = shortest.clip(lower=0).where(known)
-    out["tenure_max_years"] = longest.where(known)
-    out["tenure_years"] = ((out["tenure_min_years"] + out["tenure_max_years"]) / 2).where(known)
-
     extra = [c for c in table.columns if c not in COLUMNS]
     for name in extra:
         out[name] = table[name]
     return out
 
 
-def load_cohort(path: str | Path) -> pd.DataFrame:
+def load_cohort(path: str | Path | None = None) -> pd.DataFrame:
     """Read, validate and type a cohort CSV.
 
     Parameters
     ----------
-    path : str or Path
-        A UTF-8 CSV following the data contract (``data/README.md``).
+    path : str or Path, optional
+        A UTF-8 CSV following the data contract (``data/README.md``); a
+        relative path is read from the working directory. Default: the shipped
+        ``data/authors.csv``, found wherever the working directory is.
 
     Returns
     -------
@@ -368,38 +253,30 @@ def load_cohort(path: str | Path) -> pd.DataFrame:
         columns as written plus, for each date column ``X``: ``X_start`` and
         ``X_end`` (earliest and latest possible day) and ``X_kind``;
         ``departed`` (bool), ``founder`` (nullable bool), ``destination_type``
-        (categorical), ``tenure_min_years`` / ``tenure_years`` /
-        ``tenure_max_years`` for leavers whose join date is known, and
-        ``line``, the CSV line each row came from.
+        (categorical), ``line`` (the CSV line each row came from), and the
+        user's own ``x_`` columns as written. Tenure depends on the as-of
+        date: :func:`analysis.metrics.tenure`.
 
     Raises
     ------
     CohortError
-        Listing every problem, each with file, line, column, value and rule.
+        Listing every problem, each with file, line, column, value and rule
+        (header rules: :mod:`analysis.contract`).
     """
-    path = Path(path)
-    name = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        _fail(name, "does not exist")
-    except IsADirectoryError:
-        _fail(name, "is a folder, not a CSV file")
-    text = _decode(name, data)
+    name, data = contract.read_bytes(DEFAULT_DATA if path is None else path)
+    text = contract.decode(name, data)
     table, lines = _read_table(name, text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
     return validate_cohort(table, path=name, lines=lines)
 
 
-class PaperNotFoundError(KeyError):
-    """A requested paper is not in the cohort; the message lists the papers present."""
-
-    def __str__(self) -> str:  # KeyError would quote the whole message
-        return str(self.args[0])
-
-
 def papers_of(cohort: pd.DataFrame) -> list[str]:
-    """The papers in a cohort frame, in file order."""
+    """The papers in a cohort frame, in file order: the one order every table and chart uses."""
     return list(dict.fromkeys(cohort["paper"]))
+
+
+def paper_rank(cohort: pd.DataFrame) -> dict[str, int]:
+    """Each paper's position in file order, for sorting frames by paper."""
+    return {p: i for i, p in enumerate(papers_of(cohort))}
 
 
 def select_papers(cohort: pd.DataFrame, papers: str | list[str] | None) -> pd.DataFrame:
@@ -407,14 +284,7 @@ def select_papers(cohort: pd.DataFrame, papers: str | list[str] | None) -> pd.Da
 
     Raises :class:`PaperNotFoundError` naming the papers the data does hold.
     """
-    if papers is None or papers == "" or papers == []:
+    wanted = check_papers(papers_of(cohort), papers)
+    if wanted == papers_of(cohort) and not papers:
         return cohort
-    wanted = [papers] if isinstance(papers, str) else list(papers)
-    present = papers_of(cohort)
-    missing = [p for p in wanted if p not in present]
-    if missing:
-        raise PaperNotFoundError(
-            f"no paper named {', '.join(repr(m) for m in missing)} in the data; "
-            f"papers present: {', '.join(repr(p) for p in present)}"
-        )
     return cohort[cohort["paper"].isin(wanted)].reset_index(drop=True)

@@ -21,11 +21,15 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates without it
+    import pandas as pd
 
-__all__ = ["KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
+__all__ = ["DAYS_PER_YEAR", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
+
+DAYS_PER_YEAR = 365.25
+"""Days in a year, for every length of time the package gives in years."""
 
 KINDS = ["day", "month", "year", "interval", "unknown", "missing"]
 """Every kind a parsed date can have, most precise first."""
@@ -120,6 +124,9 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         Indexed like ``values``: the reason for each invalid field, empty
         where the field is valid.
     """
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(values if pd.api.types.is_string_dtype(values) else values.astype(str), sort=False)
     starts, ends, kinds, reasons = [], [], [], []
     for text in uniques:

@@ -1,24 +1,39 @@
 """Metrics on a cohort frame: pure pandas, tidy frames out, nothing drawn.
 
 Every function takes the frame :func:`analysis.load_cohort` returns (one or
-several papers) and an *as-of* date (one day for every paper, or a mapping
-paper -> day, as :func:`as_of_by_paper` gives), and honours date intervals: a departure
+several papers) and an *as-of* date, and honours date intervals: a departure
 counts as certain by the as-of date only when its latest possible day is on or
 before it, and as *possible* while the as-of date falls inside its interval.
+
+The as-of date
+--------------
+Every public function of :mod:`analysis.metrics`, :mod:`analysis.survival`
+and :mod:`analysis.tables` takes ``as_of`` as an :data:`AsOfLike` and
+normalises it with :func:`as_of_by_paper` into one type, :data:`AsOf`: a
+mapping paper -> day holding every paper of the cohort. ``None`` (or "")
+means the default everywhere: each paper's latest ``verified`` day (else
+today), so no paper is reported past its snapshot. One day (``"2024-06-30"``,
+a ``date`` or a ``Timestamp``) applies to every paper. A mapping that lacks a
+paper of the cohort is an :class:`AsOfError` naming it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Union
 
 import numpy as np
 import pandas as pd
 
-from .cohort import DESTINATION_TYPES
-from .dates import parse_fuzzy_date
+from .cohort import DESTINATION_TYPES, paper_rank, papers_of
+from .contract import AsOfError
+from .dates import DAYS_PER_YEAR, parse_fuzzy_date
 
 __all__ = [
     "STATUSES",
+    "AsOf",
+    "AsOfLike",
     "AsOfError",
     "default_as_of",
     "resolve_as_of",
@@ -37,37 +52,45 @@ __all__ = [
     "headline",
     "departures_per_month",
     "shared_destinations",
+    "plausibility",
 ]
 
 STATUSES = ["stayed", "returned", "possibly departed", "departed"]
 """Status of an author as of a date, in display order; *returned* authors count as present."""
 
 PRESENT = ("stayed", "returned")
+GONE = ("departed", "returned")
+"""Statuses of authors who certainly left by the as-of date (returned authors left, then came back)."""
 
-_YEAR = 365.25
 UNKNOWN_BUCKET = "date unknown"
 UNSPECIFIED = "unspecified"
+UNKNOWN_DESTINATION = "Unknown"
 
-
-class AsOfError(ValueError):
-    """The as-of date is not a valid day."""
+AsOf = dict[str, pd.Timestamp]
+"""The normalised as-of date: each paper of the cohort -> its day (midnight Timestamp)."""
+Day = Union[str, date, pd.Timestamp]
+AsOfLike = Union[AsOf, Mapping[str, Day], Day, None]
+"""What ``as_of`` parameters accept: None (each paper's default), one day for all, or a mapping."""
 
 
 def default_as_of(cohort: pd.DataFrame) -> pd.Timestamp:
-    """The latest ``verified`` day in the data, else today."""
+    """The latest ``verified`` day in ``cohort``, else today."""
     latest = cohort["verified_end"].max() if len(cohort) else pd.NaT
     return pd.Timestamp(latest) if pd.notna(latest) else pd.Timestamp(date.today())
 
 
-def resolve_as_of(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None) -> pd.Timestamp:
-    """``as_of`` as a Timestamp; None or "" gives :func:`default_as_of`.
+def resolve_as_of(cohort: pd.DataFrame, as_of: Day | None) -> pd.Timestamp:
+    """One day as a Timestamp; None or "" gives :func:`default_as_of` of the whole cohort.
 
     Raises :class:`AsOfError` unless ``as_of`` is a single day (``YYYY-MM-DD``).
     """
-    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+    if _unset(as_of):
         return default_as_of(cohort)
     if isinstance(as_of, (date, pd.Timestamp)):
-        return pd.Timestamp(as_of).normalize()
+        day = pd.Timestamp(as_of)
+        if pd.isna(day):
+            raise AsOfError("as-of date is NaT; expected a day, YYYY-MM-DD")
+        return day.normalize()
     try:
         parsed = parse_fuzzy_date(str(as_of))
     except ValueError as err:
@@ -77,29 +100,37 @@ def resolve_as_of(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None)
     return pd.Timestamp(parsed.start)
 
 
-def as_of_by_paper(cohort: pd.DataFrame, as_of: str | date | pd.Timestamp | None = None) -> dict[str, pd.Timestamp]:
-    """The as-of day of each paper: ``as_of`` for all, or by default each paper's own
-    latest ``verified`` day (else today), so no paper is reported past its snapshot."""
-    if as_of is not None and not (isinstance(as_of, str) and not as_of.strip()):
-        day = resolve_as_of(cohort, as_of)
-        return {paper: day for paper in dict.fromkeys(cohort["paper"])}
-    return {paper: default_as_of(part) for paper, part in cohort.groupby("paper", sort=False)}
+def _unset(as_of) -> bool:
+    return as_of is None or (isinstance(as_of, str) and not as_of.strip())
 
 
-def _rows(cohort: pd.DataFrame, as_of) -> pd.Series | pd.Timestamp:
-    """``as_of`` for each row: a Timestamp, or a Series when it varies by paper."""
-    if isinstance(as_of, dict):
-        return pd.to_datetime(cohort["paper"].map(as_of)).astype("datetime64[ns]")
-    return pd.Timestamp(as_of)
+def as_of_by_paper(cohort: pd.DataFrame, as_of: AsOfLike = None) -> AsOf:
+    """Normalise ``as_of`` to :data:`AsOf`: one day per paper of ``cohort``, in file order.
+
+    None: each paper's own latest ``verified`` day (else today). One day: that
+    day for every paper. A mapping: its day for each paper; a paper it lacks
+    raises :class:`AsOfError` naming it (papers it holds beyond the cohort's
+    are ignored, so a mapping made for a whole file serves any selection).
+    """
+    papers = papers_of(cohort)
+    if isinstance(as_of, Mapping):
+        missing = [p for p in papers if p not in as_of or _unset(as_of[p])]
+        if missing:
+            raise AsOfError(f"no as-of date for paper {', '.join(map(repr, missing))}; "
+                            f"the as-of mapping gives dates for {', '.join(map(repr, as_of)) or 'no paper'}")
+        return {p: resolve_as_of(cohort, as_of[p]) for p in papers}
+    if _unset(as_of):
+        return {paper: default_as_of(part) for paper, part in cohort.groupby("paper", sort=False)}
+    day = resolve_as_of(cohort, as_of)
+    return dict.fromkeys(papers, day)
 
 
-def _per_paper(cohort: pd.DataFrame, as_of) -> dict[str, pd.Timestamp]:
-    if isinstance(as_of, dict):
-        return as_of
-    return {paper: pd.Timestamp(as_of) for paper in dict.fromkeys(cohort["paper"])}
+def _rows(cohort: pd.DataFrame, days: AsOf) -> pd.Series:
+    """Each row's as-of day, from normalised ``days``."""
+    return cohort["paper"].map(days).astype("datetime64[ns]")
 
 
-def status_as_of(cohort: pd.DataFrame, as_of) -> pd.Series:
+def status_as_of(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Series:
     """Each author's status as of ``as_of``: stayed, returned, possibly departed or departed.
 
     *departed*: the departure's latest possible day is on or before ``as_of``
@@ -109,7 +140,7 @@ def status_as_of(cohort: pd.DataFrame, as_of) -> pd.Series:
     *possibly departed*: ``as_of`` falls inside the departure interval;
     *stayed*: no departure, or one that starts after ``as_of``.
     """
-    as_of = _rows(cohort, as_of)
+    as_of = _rows(cohort, as_of_by_paper(cohort, as_of))
     left = cohort["departed"].astype(bool)
     not_yet = left & (cohort["left_start"] > as_of)
     certain = left & ~not_yet & (cohort["left_end"].isna() | (cohort["left_end"] <= as_of))
@@ -119,7 +150,7 @@ def status_as_of(cohort: pd.DataFrame, as_of) -> pd.Series:
     return pd.Series(pd.Categorical(status, categories=STATUSES), index=cohort.index, name="status")
 
 
-def retention(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
+def retention(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Authors at publication, departed, possibly departed and remaining, per paper.
 
     Returns one row per paper: ``paper``, ``published``, ``as_of``, ``authors``,
@@ -127,14 +158,15 @@ def retention(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
     (certainly there: stayed or returned), ``returned``, ``departed_share`` and
     ``remaining_share``.
     """
-    status = status_as_of(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
+    status = status_as_of(cohort, days)
     frame = pd.DataFrame({"paper": cohort["paper"], "published": cohort["published_start"], "status": status})
     counts = pd.crosstab(frame["paper"], frame["status"], dropna=False).reindex(columns=STATUSES, fill_value=0)
     out = frame.groupby("paper", sort=False)["published"].first().to_frame().join(counts).reset_index()
     out["remaining"] = out["stayed"] + out["returned"]
     out = out.rename(columns={"possibly departed": "possibly_departed"})
     out["authors"] = out[["departed", "possibly_departed", "remaining"]].sum(axis=1)
-    out["as_of"] = out["paper"].map(_per_paper(cohort, as_of)).astype("datetime64[ns]")
+    out["as_of"] = out["paper"].map(days).astype("datetime64[ns]")
     out["departed_share"] = out["departed"] / out["authors"]
     out["remaining_share"] = out["remaining"] / out["authors"]
     columns = ["paper", "published", "as_of", "authors", "departed", "possibly_departed", "remaining", "returned",
@@ -144,7 +176,7 @@ def retention(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
 
 def choose_period(start: pd.Timestamp, end: pd.Timestamp) -> str:
     """``"half"`` (half-years) for a span under two years, else ``"year"``."""
-    return "half" if (pd.Timestamp(end) - pd.Timestamp(start)).days < 2 * _YEAR else "year"
+    return "half" if (pd.Timestamp(end) - pd.Timestamp(start)).days < 2 * DAYS_PER_YEAR else "year"
 
 
 def _period(ts: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
@@ -161,7 +193,7 @@ def _period(ts: pd.Series, freq: str) -> tuple[pd.Series, pd.Series]:
     raise ValueError(f"freq must be 'year', 'half' or 'month', not {freq!r}")
 
 
-def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | None = None) -> pd.DataFrame:
+def departures_by_period(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str | None = None) -> pd.DataFrame:
     """Departures certain by ``as_of``, counted per period (returned authors too: they left).
 
     A departure whose interval lies within one period counts in it. One whose
@@ -184,17 +216,15 @@ def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | 
         non-empty period, in time order per paper.
     """
     columns = ["paper", "period", "kind", "first_day", "departures", "authors"]
-    gone = status_as_of(cohort, as_of).isin(["departed", "returned"])
+    days = as_of_by_paper(cohort, as_of)
+    gone = status_as_of(cohort, days).isin(GONE)
     left = cohort[gone]
-    if freq is None:
-        days = _per_paper(cohort, as_of)
-        start = cohort["published_start"].min() if len(cohort) else max(days.values())
-        freq = choose_period(start, max(days.values()) if days else start)
+    if freq is None and days:
+        freq = choose_period(cohort["published_start"].min(), max(days.values()))
     if left.empty:
         return pd.DataFrame(columns=columns).astype({"departures": int, "first_day": "datetime64[ns]"})
     first_label, first_day = _period(left["left_start"], freq)
-    row_as_of = _rows(left, as_of)
-    last_label, _ = _period(left["left_end"].fillna(row_as_of if isinstance(row_as_of, pd.Series) else pd.Series(row_as_of, index=left.index)), freq)
+    last_label, _ = _period(left["left_end"].fillna(_rows(left, days)), freq)
     unknown = left["left_kind"].astype(str).eq("unknown")
     same = first_label == last_label
     label = np.select(
@@ -214,13 +244,12 @@ def departures_by_period(cohort: pd.DataFrame, as_of: pd.Timestamp, freq: str | 
              authors=("author", "; ".join), order=("order", "first"))
         .reset_index()
     )
-    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
-    out["paper_order"] = out["paper"].map(papers)
+    out["paper_order"] = out["paper"].map(paper_rank(cohort))
     out = out.sort_values(["paper_order", "order", "first_day", "period"], kind="stable")
     return out[columns].reset_index(drop=True)
 
 
-def waterfall_steps(cohort: pd.DataFrame, as_of, freq: str | None = None) -> pd.DataFrame:
+def waterfall_steps(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str | None = None) -> pd.DataFrame:
     """The bars of a retention waterfall, per paper.
 
     Authors at publication, minus departures per period (see
@@ -236,9 +265,10 @@ def waterfall_steps(cohort: pd.DataFrame, as_of, freq: str | None = None) -> pd.
         (bar extent), ``authors`` (names behind a change).
     """
     rows = []
-    periods = departures_by_period(cohort, as_of, freq)
-    status = status_as_of(cohort, as_of)
-    for rec in retention(cohort, as_of).itertuples(index=False):
+    days = as_of_by_paper(cohort, as_of)
+    periods = departures_by_period(cohort, days, freq)
+    status = status_as_of(cohort, days)
+    for rec in retention(cohort, days).itertuples(index=False):
         level = rec.authors
         mine = cohort["paper"] == rec.paper
         rows.append((rec.paper, "at publication", "start", level, 0, level, ""))
@@ -259,7 +289,7 @@ def waterfall_steps(cohort: pd.DataFrame, as_of, freq: str | None = None) -> pd.
     return out.astype({"value": int, "bottom": int, "top": int})
 
 
-def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def tenure(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Tenure at ``origin_org`` per author, in years, as an interval.
 
     Leavers: from joining to departure; stayers: to ``as_of``; possible
@@ -271,13 +301,14 @@ def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     which: ``interval``, ``lower bound`` or ``unknown`` (no join date).
     A returned author's tenure is that of the first stint, up to departure.
     """
-    status = status_as_of(cohort, as_of)
-    as_of = _rows(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
+    status = status_as_of(cohort, days)
+    as_of = _rows(cohort, days)
     left = cohort["departed"].astype(bool) & (status != "stayed")
     end_min = cohort["left_start"].where(left & (cohort["left_start"] < as_of), as_of)
     end_max = cohort["left_end"].where(left & (cohort["left_end"] < as_of), as_of)
-    shortest = ((end_min - cohort["joined_end"]).dt.days / _YEAR).clip(lower=0)
-    longest = (end_max - cohort["joined_start"]).dt.days / _YEAR
+    shortest = ((end_min - cohort["joined_end"]).dt.days / DAYS_PER_YEAR).clip(lower=0)
+    longest = (end_max - cohort["joined_start"]).dt.days / DAYS_PER_YEAR
     known = np.select([longest.notna(), shortest.notna()], ["interval", "lower bound"], "unknown")
     return pd.DataFrame(
         {
@@ -294,7 +325,7 @@ def tenure(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     )
 
 
-def tenure_summary(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def tenure_summary(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Tenure statistics per paper and status; unknowns are counted, not dropped.
 
     Returns one row per (paper, status present): ``authors``,
@@ -324,38 +355,51 @@ def tenure_summary(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
                                       "without_join_date", "mean_min_years", "median_min_years",
                                       "mean_years", "median_years"])
     order = {s: i for i, s in enumerate(["departed", "possibly departed", "returned", "stayed"])}
-    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
+    papers = paper_rank(cohort)
     return out.sort_values(by=["paper", "status"], key=lambda s: s.map(papers if s.name == "paper" else order)).reset_index(drop=True)
 
 
-def _leavers(cohort: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
-    if as_of is None:
-        return cohort[cohort["departed"].astype(bool)]
-    return cohort[status_as_of(cohort, as_of) == "departed"]
+def _leavers(cohort: pd.DataFrame, days: AsOf) -> pd.DataFrame:
+    """Authors who certainly left by the as-of date, those who came back included
+    (``came_back``). ``destination`` is where they went on leaving; a returner's
+    destination written as the origin organisation (where they are now) says
+    nothing of where they went, so it reads :data:`UNKNOWN_DESTINATION`."""
+    status = status_as_of(cohort, days)
+    gone = status.isin(GONE)
+    left = cohort[gone].assign(came_back=(status[gone] == "returned").to_numpy(bool))
+    home = left["came_back"] & (left["destination"].str.casefold() == left["origin_org"].str.casefold())
+    return left.assign(destination=left["destination"].mask(home, UNKNOWN_DESTINATION))
 
 
-def destinations(cohort: pd.DataFrame, as_of: pd.Timestamp | None = None, top: int | None = None) -> pd.DataFrame:
+def destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int | None = None) -> pd.DataFrame:
     """Where the leavers went: one row per (paper, destination), most authors first.
+
+    Counts every author certainly gone by the as-of date, including those who
+    came back later (``came_back``): they left, and went somewhere.
 
     Parameters
     ----------
-    as_of : Timestamp, optional
-        Count only departures certain by then (default: every leaver).
+    as_of : AsOfLike, optional
+        See :func:`as_of_by_paper` (default: each paper's snapshot).
     top : int, optional
         Keep the ``top`` destinations per paper and pool the rest as
-        ``"Other (N organisations)"`` with type ``other``.
+        ``"Other (N organisations)"`` with type ``other``; a single
+        organisation left over is shown as itself, never pooled alone.
 
     Returns
     -------
     DataFrame
         ``paper``, ``destination``, ``destination_type`` (the type most of
-        its rows give; ``unspecified`` where none), ``authors``, ``founders``
-        and ``names`` ("; "-separated).
+        its rows give; ``unspecified`` where none), ``authors``, ``founders``,
+        ``came_back`` and ``names`` ("; "-separated), and ``organisations``
+        (1, or how many an "Other" row pools).
     """
-    columns = ["paper", "destination", "destination_type", "authors", "founders", "names"]
-    left = _leavers(cohort, as_of)
+    columns = ["paper", "destination", "destination_type", "authors", "founders", "came_back", "names",
+               "organisations"]
+    counts = {"authors": int, "founders": int, "came_back": int, "organisations": int}
+    left = _leavers(cohort, as_of_by_paper(cohort, as_of))
     if left.empty:
-        return pd.DataFrame(columns=columns).astype({"authors": int, "founders": int})
+        return pd.DataFrame(columns=columns).astype(counts)
     frame = left.assign(
         destination_type=left["destination_type"].astype(object).fillna(UNSPECIFIED),
         founder=left["founder"].fillna(False).astype(bool),
@@ -363,40 +407,44 @@ def destinations(cohort: pd.DataFrame, as_of: pd.Timestamp | None = None, top: i
     out = (
         frame.groupby(["paper", "destination"], sort=False)
         .agg(destination_type=("destination_type", lambda s: s.mode().iloc[0]),
-             authors=("author", "size"), founders=("founder", "sum"), names=("author", "; ".join))
+             authors=("author", "size"), founders=("founder", "sum"), came_back=("came_back", "sum"),
+             names=("author", "; ".join))
         .reset_index()
+        .assign(organisations=1)
     )
-    papers = {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}
-    out = out.assign(_p=out["paper"].map(papers)).sort_values(
+    out = out.assign(_p=out["paper"].map(paper_rank(cohort))).sort_values(
         ["_p", "authors", "destination"], ascending=[True, False, True], kind="stable").drop(columns="_p")
     if top is not None:
         parts = []
         for _, g in out.groupby("paper", sort=False):
-            head, rest = g.iloc[:top], g.iloc[top:]
+            keep = top if len(g) > top + 1 else top + 1  # never an "Other" of one organisation
+            head, rest = g.iloc[:keep], g.iloc[keep:]
             if len(rest):
                 head = pd.concat([head, pd.DataFrame([{
                     "paper": g["paper"].iloc[0],
-                    "destination": f"Other ({len(rest)} organisation{'s' if len(rest) != 1 else ''})",
+                    "destination": f"Other ({len(rest)} organisations)",
                     "destination_type": "other", "authors": rest["authors"].sum(),
-                    "founders": rest["founders"].sum(), "names": "; ".join(rest["names"])}])])
+                    "founders": rest["founders"].sum(), "came_back": rest["came_back"].sum(),
+                    "names": "; ".join(rest["names"]), "organisations": len(rest)}])])
             parts.append(head)
         out = pd.concat(parts)
-    return out[columns].astype({"authors": int, "founders": int}).reset_index(drop=True)
+    return out[columns].astype(counts).reset_index(drop=True)
 
 
-def destination_types(cohort: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Leavers per ``destination_type`` (``unspecified`` where empty), per paper."""
-    left = _leavers(cohort, as_of)
+def destination_types(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
+    """Leavers per ``destination_type`` (``unspecified`` where empty), per paper; those who came back included."""
+    left = _leavers(cohort, as_of_by_paper(cohort, as_of))
     kinds = DESTINATION_TYPES + [UNSPECIFIED]
     types = pd.Categorical(left["destination_type"].astype(object).fillna(UNSPECIFIED), categories=kinds)
     frame = pd.DataFrame({"paper": left["paper"], "destination_type": types, "founder": left["founder"].fillna(False).astype(bool)})
     out = (frame.groupby(["paper", "destination_type"], sort=False, observed=True)
            .agg(authors=("founder", "size"), founders=("founder", "sum")).reset_index())
-    return out.sort_values(["paper", "destination_type"], key=lambda s: s.map(
-        {p: i for i, p in enumerate(dict.fromkeys(cohort["paper"]))}) if s.name == "paper" else s).reset_index(drop=True)
+    papers = paper_rank(cohort)
+    return out.sort_values(["paper", "destination_type"], key=lambda s: s.map(papers) if s.name == "paper" else s
+                           ).reset_index(drop=True)
 
 
-def timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def timeline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """One row per author for a timeline: join and departure intervals, status.
 
     Columns: ``paper``, ``author``, ``status``, ``published``, ``as_of``,
@@ -406,10 +454,11 @@ def timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     ``founder``, and ``returned_start``/``returned_end``/``returned_kind``
     for authors back by ``as_of``.
     """
-    status = status_as_of(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
+    status = status_as_of(cohort, days)
     out = pd.DataFrame({
         "paper": cohort["paper"], "author": cohort["author"], "status": status,
-        "published": cohort["published_start"], "as_of": _rows(cohort, as_of),
+        "published": cohort["published_start"], "as_of": _rows(cohort, days),
     }, index=cohort.index)
     for name in ("returned_start", "returned_end"):
         out[name] = cohort[name].where(status == "returned")
@@ -426,13 +475,13 @@ def timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def departure_events(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def departure_events(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """The departures (certain or possible by ``as_of``) of :func:`timeline`, earliest first."""
     t = timeline(cohort, as_of)
     return t[t["status"] != "stayed"].sort_values(["left_start", "left_end", "author"], kind="stable").reset_index(drop=True)
 
 
-def headline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def headline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """The report's headline figures, one row per paper.
 
     ``authors``, ``departed``, ``possibly_departed``, ``remaining``,
@@ -443,14 +492,16 @@ def headline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     it covers) and how much is unknown (``departures_without_exact_day``,
     ``departures_date_unknown``, ``joins_unknown``).
     """
-    ret = retention(cohort, as_of)
-    dest = destinations(cohort, as_of)
-    ten = tenure_summary(cohort, as_of)
-    status = status_as_of(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
+    ret = retention(cohort, days)
+    dest = destinations(cohort, days)
+    ten = tenure_summary(cohort, days)
+    status = status_as_of(cohort, days)
     rows = []
     for rec in ret.itertuples(index=False):
         mine = cohort["paper"] == rec.paper
         d = dest[dest["paper"] == rec.paper]
+        named = d[d["destination"] != UNKNOWN_DESTINATION]
         t = ten[(ten["paper"] == rec.paper) & (ten["status"] == "departed")]
         gone = mine & (status == "departed")
         rows.append({
@@ -465,8 +516,8 @@ def headline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "returned": rec.returned,
             "departed_share": rec.departed_share,
             "destinations": len(d),
-            "top_destination": d["destination"].iloc[0] if len(d) else None,
-            "top_destination_authors": int(d["authors"].iloc[0]) if len(d) else 0,
+            "top_destination": named["destination"].iloc[0] if len(named) else None,
+            "top_destination_authors": int(named["authors"].iloc[0]) if len(named) else 0,
             "founders": int((gone & cohort["founder"].fillna(False).astype(bool)).sum()),
             "leaver_tenure_mean_min_years": float(t["mean_min_years"].iloc[0]) if len(t) else np.nan,
             "leavers_with_join_bound": int(t["with_interval"].iloc[0] + t["with_lower_bound_only"].iloc[0]) if len(t) else 0,
@@ -501,7 +552,7 @@ def departures_per_month(events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return out.astype({"departures": int}), int((~within).sum())
 
 
-def shared_destinations(cohort: pd.DataFrame, as_of=None) -> pd.DataFrame:
+def shared_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Destinations that leavers of more than one paper went to.
 
     Returns one row per (destination, paper) for those destinations:
@@ -512,3 +563,63 @@ def shared_destinations(cohort: pd.DataFrame, as_of=None) -> pd.DataFrame:
     shared = dest[dest["destination"].isin(papers[papers > 1].index)]
     return shared[["destination", "paper", "authors", "names"]].sort_values(
         ["destination"], kind="stable").reset_index(drop=True)
+
+
+def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | None = None) -> pd.DataFrame:
+    """What could make a figure wrong while following the contract: one row per warning.
+
+    Row warnings (first match per date): a ``left`` or ``returned`` date that
+    starts after today (in the future), after the row's ``verified`` day (no
+    source can have confirmed it) or after the as-of date (the event is not
+    counted: the author counts as still there, or still gone); a returner
+    whose ``destination`` is the origin organisation (the contract's
+    destination is where they went on leaving). Paper warnings: an as-of date
+    after the paper's snapshot (its latest ``verified`` day) or after today.
+
+    Returns
+    -------
+    DataFrame
+        ``paper``, ``line``, ``author``, ``column``, ``value`` (empty for a
+        paper warning) and ``message``, in paper, then line order.
+    """
+    days = as_of_by_paper(cohort, as_of)
+    today = pd.Timestamp(today or date.today())
+    row_as_of = _rows(cohort, days)
+    rows = []
+    for column in ("left", "returned"):
+        start = cohort[f"{column}_start"].where(cohort[column].str.len() > 0)
+        future = start > today
+        unverified = ~future & (start > cohort["verified_end"])
+        later = ~future & ~unverified & (start > row_as_of)
+        what = "departure" if column == "left" else "return"
+        effect = "the author counts as still there" if column == "left" else "the author counts as gone"
+        for mask, text in (
+            (future, f"is in the future (today is {today:%Y-%m-%d}): a typo?"),
+            (unverified, "is after the row's 'verified' date ({verified}): no source can have confirmed it; a typo?"),
+            (later, f"is after the as-of date ({{as_of}}): the {what} is not counted, {effect}"),
+        ):
+            for i in cohort.index[mask.fillna(False).to_numpy(bool)]:
+                rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], column,
+                             cohort.at[i, column], text.format(verified=cohort.at[i, "verified"],
+                                                                as_of=f"{row_as_of[i]:%Y-%m-%d}")))
+    home = (cohort["returned"].str.len() > 0) & (
+        cohort["destination"].str.casefold() == cohort["origin_org"].str.casefold())
+    for i in cohort.index[home.to_numpy(bool)]:
+        rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "destination",
+                     cohort.at[i, "destination"],
+                     "is the origin organisation, for an author who came back: 'destination' is where they went "
+                     f"on leaving, so it is shown as '{UNKNOWN_DESTINATION}'"))
+    for paper, day in days.items():
+        snapshot = cohort.loc[cohort["paper"] == paper, "verified_end"].max()
+        if day > today:
+            rows.append((paper, None, None, None, "", f"the as-of date {day:%Y-%m-%d} is in the future "
+                                                      f"(today is {today:%Y-%m-%d})"))
+        if pd.notna(snapshot) and day > snapshot:
+            rows.append((paper, None, None, None, "",
+                         f"the as-of date {day:%Y-%m-%d} is after this paper's snapshot ({snapshot:%Y-%m-%d}, "
+                         "its latest 'verified' date): moves after the snapshot are not in the data"))
+    out = pd.DataFrame(rows, columns=["paper", "line", "author", "column", "value", "message"])
+    out["line"] = out["line"].astype("Int64")
+    rank = paper_rank(cohort)
+    return out.sort_values(["paper", "line"], key=lambda s: s.map(rank) if s.name == "paper" else s,
+                           na_position="first", kind="stable").reset_index(drop=True)

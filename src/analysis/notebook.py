@@ -7,20 +7,16 @@ and returns the figures it made, so the notebooks stay one call per section.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 
 import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import charts, metrics, survival, tables
+from . import SUMMARY_MIME, charts, metrics, survival, tables
+from .metrics import AsOfLike
 
 __all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_retention_over_time", "show_survival", "show_comparison", "show_waterfall", "show_destinations", "show_timeline", "emit_summary"]
-
-SUMMARY_MIME = "application/vnd.exodus.summary+json"
-"""MIME type of the headline figures the report notebook emits for the renderer."""
 
 REPORT_RC = {
     "svg.fonttype": "none",  # text stays text: selectable in the PDF, searchable in the HTML
@@ -56,20 +52,19 @@ def _show(fig, caption: tables.Html) -> None:
     """Display a figure as SVG whose alt text is its caption, then the caption; close the figure."""
     from IPython.display import display
 
-    alt = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", str(caption)))).strip()
+    alt = caption.striptags()
     display({"image/svg+xml": figure_svg(fig), "text/plain": alt}, raw=True, metadata={"image/svg+xml": {"alt": alt}})
     plt.close(fig)
     display(caption)
 
 
-def _no_departures(paper: str, as_of) -> tables.Html:
-    day = as_of[paper] if isinstance(as_of, dict) else as_of
-    return tables.Html(tables._render(
+def _no_departures(paper: str, day: pd.Timestamp) -> tables.Html:
+    return tables._render(
         '<p class="exodus-caption">No author of <em>{{ paper }}</em> had left by {{ day }}: nothing to draw.</p>',
-        paper=paper, day=pd.Timestamp(day).strftime("%Y-%m-%d")))
+        paper=paper, day=day.strftime("%Y-%m-%d"))
 
 
-def show_waterfall(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
+def show_waterfall(cohort: pd.DataFrame, as_of: AsOfLike = None) -> list:
     """Retention waterfall and caption, per paper."""
     figures = []
     for _, steps in metrics.waterfall_steps(cohort, as_of).groupby("paper", sort=False):
@@ -80,14 +75,15 @@ def show_waterfall(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
     return figures
 
 
-def show_destinations(cohort: pd.DataFrame, as_of: pd.Timestamp, top: int = 12) -> list:
+def show_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int = 12) -> list:
     """Destination breakdown and caption, per paper (``top`` destinations, the rest pooled)."""
     figures = []
-    dest = metrics.destinations(cohort, as_of, top=top)
-    for paper in metrics.retention(cohort, as_of)["paper"]:
+    days = metrics.as_of_by_paper(cohort, as_of)
+    dest = metrics.destinations(cohort, days, top=top)
+    for paper, day in days.items():
         data = dest[dest["paper"] == paper]
         if data.empty:
-            _display(_no_departures(paper, as_of))
+            _display(_no_departures(paper, day))
             continue
         fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(data) + 1.4))
         charts.plot_destinations(data, ax=ax)
@@ -96,7 +92,7 @@ def show_destinations(cohort: pd.DataFrame, as_of: pd.Timestamp, top: int = 12) 
     return figures
 
 
-def show_timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
+def show_timeline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> list:
     """Departure timeline and caption, per paper."""
     figures = []
     for _, data in metrics.timeline(cohort, as_of).groupby("paper", sort=False):
@@ -107,7 +103,7 @@ def show_timeline(cohort: pd.DataFrame, as_of: pd.Timestamp) -> list:
     return figures
 
 
-def show_retention_over_time(cohort: pd.DataFrame, as_of) -> list:
+def show_retention_over_time(cohort: pd.DataFrame, as_of: AsOfLike = None) -> list:
     """Retention over time, every paper on one chart, and its caption."""
     curve = survival.retention_curve(cohort, as_of)
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
@@ -116,7 +112,7 @@ def show_retention_over_time(cohort: pd.DataFrame, as_of) -> list:
     return [fig]
 
 
-def show_survival(cohort: pd.DataFrame, as_of, resamples: int = 100) -> pd.DataFrame:
+def show_survival(cohort: pd.DataFrame, as_of: AsOfLike = None, resamples: int = 100) -> pd.DataFrame:
     """Kaplan-Meier time to departure, every paper on one chart; returns the medians."""
     km = survival.kaplan_meier(cohort, as_of, resamples=resamples)
     medians = survival.median_time_to_departure(km)
@@ -126,15 +122,15 @@ def show_survival(cohort: pd.DataFrame, as_of, resamples: int = 100) -> pd.DataF
     return medians
 
 
-def show_comparison(cohort: pd.DataFrame, as_of, medians: pd.DataFrame | None = None) -> tables.Html:
+def show_comparison(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.DataFrame | None = None) -> tables.Html:
     """The side-by-side comparison (only when the cohort holds several papers)."""
     html = tables.comparison_html(cohort, as_of, medians)
     if html:
-        _display(tables.Html("<h2>Comparing the papers</h2>" + html))
+        _display(tables.Html("<h2>Comparing the papers</h2>") + html)
     return html
 
 
-def emit_summary(cohort: pd.DataFrame, as_of, data_name: str, medians: pd.DataFrame | None = None) -> dict:
+def emit_summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None) -> dict:
     """Publish the headline figures for the renderer (``summary.json``) as a display output."""
     from IPython.display import display
 

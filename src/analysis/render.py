@@ -1,9 +1,23 @@
 """Render the report: papermill executes, nbconvert writes HTML, Chromium prints the PDF.
 
-Everything is written to a temporary folder beside the output folder and moved
-into place only when every requested format succeeded: a failed render leaves
-earlier outputs exactly as they were. This module imports neither pandas nor
-matplotlib: the data is read once, in the notebook's kernel.
+The order of a render, top to bottom in :func:`render`:
+
+1. check everything a user passes, in plain Python, before anything heavy
+   starts: the formats, the output folder, the as-of day, and the whole CSV
+   (:func:`analysis.contract.check_csv`);
+2. start the kernel (it imports the package while papermill loads) and
+   Chromium (it is ready when the HTML is);
+3. execute the notebook in a worker thread, so that the main thread keeps
+   SIGINT and SIGTERM: either stops the render within seconds;
+4. write the HTML, print the PDF, write ``summary.json``, all into a
+   temporary folder beside the output folder;
+5. move the files into place and remove outputs of earlier renders that this
+   one did not make, with SIGINT and SIGTERM held off for those few
+   milliseconds: the folder holds exactly one render's files.
+
+A failed or interrupted render leaves earlier outputs exactly as they were and
+no temporary folder. This module imports neither pandas nor matplotlib: the
+data is read once, in the notebook's kernel.
 """
 
 from __future__ import annotations
@@ -12,29 +26,83 @@ import json
 import os
 import queue
 import shutil
+import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import SUMMARY_MIME, contract
+from .dates import parse_fuzzy_date
 from .paths import DEFAULT_DATA, NOTEBOOKS_DIR, REPORT_NOTEBOOK, REPORTS_DIR, TEMPLATES_DIR
 
-__all__ = ["FORMATS", "RenderError", "RenderResult", "render", "find_chromium", "default_out_dir"]
+__all__ = ["FORMATS", "OUTPUTS", "RenderError", "RenderInterrupted", "RenderResult", "render", "find_chromium",
+           "default_out_dir"]
 
 FORMATS = ("html", "pdf")
-SUMMARY_MIME = "application/vnd.exodus.summary+json"  # analysis.notebook.SUMMARY_MIME, without importing pandas
-USER_ERRORS = {"CohortError", "PaperNotFoundError", "AsOfError"}
+OUTPUTS = ("report.html", "report.pdf", "summary.json")
+"""Every file a render may write; a render removes those of earlier renders it did not make."""
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
     "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-quic",
 )
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class RenderError(RuntimeError):
     """A render failed; the message says what to do. Nothing was written."""
+
+
+class RenderInterrupted(RenderError):
+    """SIGINT or SIGTERM stopped the render; ``signum`` says which. Nothing was written."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+
+
+class _Stop(KeyboardInterrupt):
+    """Raised in the main thread by SIGINT or SIGTERM (a KeyboardInterrupt, so no library swallows it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stop(signum, frame) -> None:
+    raise _Stop(signum)
+
+
+@contextmanager
+def _stoppable() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`_Stop` in the main thread while the render runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, _raise_stop) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+@contextmanager
+def _held_off() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored for a few milliseconds: what runs inside is not cut in half."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 @dataclass
@@ -72,15 +140,16 @@ class _Kernel:
     A thread waits for the kernel and asks it to import the package (pandas,
     pandera, matplotlib, lifelines) while the main thread imports papermill and
     reads the notebook; papermill's requests queue behind that import and then
-    run the cells on this kernel. Importing is the only thing done ahead.
+    run the cells on this kernel. The kernel talks over IPC sockets in a
+    private folder (no TCP port, hence no unencrypted-TCP warning).
     """
 
     def __init__(self):
         from jupyter_client.manager import KernelManager
 
-        self.km = KernelManager(kernel_name="python3")
+        self.sockets = tempfile.mkdtemp(prefix="exodus-kernel-")  # short: a socket path has ~100 bytes
+        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self.sockets, "k"))
         self.km.start_kernel(cwd=str(NOTEBOOKS_DIR))
-        self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._warm_up, name="exodus-kernel", daemon=True)
         self.thread.start()
 
@@ -91,8 +160,8 @@ class _Kernel:
             client.wait_for_ready(timeout=60)
             # Queued ahead of papermill's requests: the kernel imports while papermill gets ready.
             client.execute(WARM_UP, silent=True, store_history=False)
-        except BaseException as err:  # noqa: BLE001 - papermill reports a dead kernel itself
-            self.error = err
+        except BaseException:  # noqa: BLE001 - papermill reports a dead kernel itself
+            pass
         finally:
             client.stop_channels()
 
@@ -101,9 +170,13 @@ class _Kernel:
         return self.km
 
     def stop(self) -> None:
-        self.thread.join(timeout=30)
-        if self.km.has_kernel:
-            self.km.shutdown_kernel(now=True)
+        """Shut the kernel down now (on every path: success, error, interrupt) and remove its sockets."""
+        try:
+            if self.km.has_kernel:
+                self.km.shutdown_kernel(now=True)
+        finally:
+            self.thread.join(timeout=2)
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, kernel):
@@ -119,13 +192,33 @@ def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: st
             request_save_on_cell_execute=False, km=kernel.ready(),
         )
     except PapermillExecutionError as err:
-        if err.ename in USER_ERRORS:
+        if err.ename in contract.USER_ERRORS:
             raise RenderError(err.evalue) from None
         raise RenderError(
             f"the report notebook failed in cell {err.exec_count}: {err.ename}: {err.evalue}. "
             f"Open {notebook.name} in Jupyter with the same parameters "
             "to see the full traceback."
         ) from None
+
+
+def _in_worker(func: Callable, *args):
+    """``func(*args)`` in a daemon thread, the main thread waiting in short steps (so a signal
+    reaches it within a fraction of a second, and nothing in ``func`` can install its own handlers)."""
+    box: dict = {}
+
+    def run() -> None:
+        try:
+            box["value"] = func(*args)
+        except BaseException as err:  # noqa: BLE001 - re-raised in the main thread
+            box["error"] = err
+
+    worker = threading.Thread(target=run, name="exodus-execute", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def _normalise(nb) -> None:
@@ -192,7 +285,9 @@ class _PdfPrinter(threading.Thread):
 
     def print(self, html: Path, pdf: Path) -> None:
         self.job.put((html, pdf))
-        self.join(timeout=180)
+        deadline = time.monotonic() + 180
+        while self.is_alive() and time.monotonic() < deadline:
+            self.join(0.2)
         if self.is_alive():
             self.error = f"Chromium ({self.chromium}) did not print the PDF within 180 s"
         if self.error:
@@ -203,7 +298,7 @@ class _PdfPrinter(threading.Thread):
     def cancel(self) -> None:
         if self.is_alive():
             self.job.put(None)
-            self.join(timeout=30)
+            self.join(timeout=5)
 
     def run(self) -> None:
         try:
@@ -232,13 +327,44 @@ class _PdfPrinter(threading.Thread):
 
 
 def _place(staged: list[Path], out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    placed = []
-    for path in staged:
-        target = out_dir / path.name
-        os.replace(path, target)
-        placed.append(target)
+    """Move the staged files into ``out_dir`` and remove the outputs of earlier renders this one did
+    not make, with SIGINT and SIGTERM held off: the folder holds one render's files."""
+    with _held_off():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        placed = []
+        for path in staged:
+            target = out_dir / path.name
+            os.replace(path, target)
+            placed.append(target)
+        for name in OUTPUTS:
+            stale = out_dir / name
+            if stale not in placed and stale.is_file():
+                stale.unlink()
     return placed
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """A usable output folder, or a :class:`RenderError` before any work."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(f"--out {out_dir} is a file, not a folder: pass a folder (it is created if missing)")
+    for parent in out_dir.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RenderError(f"--out {out_dir}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK):
+                raise RenderError(f"--out {out_dir}: cannot write in {parent}")
+            break
+
+
+def _check_as_of(as_of: str | None) -> None:
+    if not as_of:
+        return
+    try:
+        kind = parse_fuzzy_date(str(as_of)).kind
+    except ValueError as err:
+        raise RenderError(f"as-of date {as_of!r} {err}; expected a day, YYYY-MM-DD") from None
+    if kind != "day":
+        raise RenderError(f"as-of date {as_of!r} is not a single day; expected YYYY-MM-DD")
 
 
 def render(
@@ -253,9 +379,11 @@ def render(
     """Render the report for ``data`` into ``out_dir``; see ``python -m analysis render --help``.
 
     Writes ``report.html`` (self-contained), ``report.pdf`` when asked, and
-    ``summary.json``, all or nothing. ``notebook`` defaults to
+    ``summary.json``, all or nothing, and removes outputs of an earlier render
+    that this one did not make. ``notebook`` defaults to
     ``notebooks/report.ipynb``. Raises :class:`RenderError` with a message a
-    user can act on.
+    user can act on (:class:`RenderInterrupted` on SIGINT or SIGTERM, when
+    called from the main thread).
     """
     say = progress or (lambda message: None)
     started = time.perf_counter()
@@ -266,6 +394,13 @@ def render(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise RenderError(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from: {', '.join(FORMATS)}")
+    out_dir = Path(out_dir) if out_dir else default_out_dir(data)
+    _check_out_dir(out_dir)
+    _check_as_of(as_of)
+    try:
+        contract.check_csv(data, papers)
+    except (contract.CohortError, contract.PaperNotFoundError) as err:
+        raise RenderError(str(err)) from None
     chromium = None
     if "pdf" in formats:
         chromium = find_chromium()
@@ -274,22 +409,33 @@ def render(
                 "the PDF needs Chromium, which is not installed: run `make setup` (or `apt-get install chromium`), "
                 "set EXODUS_CHROMIUM to a Chromium-family browser, or pass --formats html to render only the HTML"
             )
-    out_dir = Path(out_dir) if out_dir else default_out_dir(data)
+    try:
+        with _stoppable():
+            result = _render(data, papers, as_of, out_dir, formats, chromium, say,
+                             Path(notebook) if notebook else REPORT_NOTEBOOK)
+    except _Stop as stop:
+        raise RenderInterrupted(stop.signum) from None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render(data: Path, papers, as_of, out_dir: Path, formats: list[str], chromium: str | None,
+            say: Callable[[str], None], notebook: Path) -> RenderResult:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     result = RenderResult(out_dir=out_dir)
-
     with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", dir=out_dir.parent) as tmp:
         work = Path(tmp)
-        kernel = _Kernel()
-        printer = _PdfPrinter(chromium, work) if chromium else None
-        if printer:
-            printer.start()
-        warm = threading.Thread(target=_warm_up_exporter, name="exodus-nbconvert", daemon=True)
-        warm.start()
+        kernel = printer = None
         try:
+            kernel = _Kernel()
+            printer = _PdfPrinter(chromium, work) if chromium else None
+            if printer:
+                printer.start()
+            warm = threading.Thread(target=_warm_up_exporter, name="exodus-nbconvert", daemon=True)
+            warm.start()
             stage = time.perf_counter()
             say(f"executing the report notebook on {data.name} (papermill)")
-            nb = _execute(Path(notebook) if notebook else REPORT_NOTEBOOK, data.resolve(), papers, as_of, kernel)
+            nb = _in_worker(_execute, notebook, data.resolve(), papers, as_of, kernel)
             result.stages["execute"] = time.perf_counter() - stage
             _normalise(nb)
             result.summary = _summary_of(nb)
@@ -310,12 +456,13 @@ def render(
                 staged.append(pdf)
                 result.stages["pdf"] = time.perf_counter() - stage
         finally:
-            kernel.stop()
-            if printer:
-                printer.cancel()
+            with _held_off():  # a second Ctrl-C does not cut the clean-up short
+                if kernel:
+                    kernel.stop()
+                if printer:
+                    printer.cancel()
         summary = work / "summary.json"
         summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         staged.append(summary)
         result.files = _place(staged, out_dir)
-    result.seconds = time.perf_counter() - started
     return result

@@ -13,14 +13,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .metrics import _per_paper, status_as_of
+from .dates import DAYS_PER_YEAR as _YEAR
+from .metrics import AsOfLike, as_of_by_paper, status_as_of
 
 __all__ = ["retention_curve", "survival_intervals", "kaplan_meier", "median_time_to_departure"]
 
-_YEAR = 365.25
 
-
-def retention_curve(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
+def retention_curve(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Share of each paper's authors still at ``origin_org`` on every date from publication to as-of.
 
     At each date where the count can change, ``present_high`` counts authors
@@ -35,7 +34,7 @@ def retention_curve(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
         ``present_low``, ``present_high``, ``share_low``, ``share_high``; the
         curve is a step function holding each value until the next date.
     """
-    days = _per_paper(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
     parts = []
     for paper, g in cohort.groupby("paper", sort=False):
         published, end = g["published_start"].iloc[0], pd.Timestamp(days[paper])
@@ -64,14 +63,14 @@ def retention_curve(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def survival_intervals(cohort: pd.DataFrame, as_of) -> pd.DataFrame:
+def survival_intervals(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     """Each author's time to departure as an interval, in years since publication.
 
     Departed: ``[left_start, left_end]`` (clipped at publication: a departure
     before it counts as time 0). Stayed, returned by ``as_of`` or not yet
     certainly gone: right-censored, ``[as_of or earliest departure, inf)``.
     """
-    days = _per_paper(cohort, as_of)
+    days = as_of_by_paper(cohort, as_of)
     status = status_as_of(cohort, days)
     published = cohort["published_start"]
     as_of_rows = pd.to_datetime(cohort["paper"].map(days))
@@ -121,7 +120,7 @@ def _bootstrap(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray, resamples
     return out
 
 
-def kaplan_meier(cohort: pd.DataFrame, as_of, *, resamples: int = 100, alpha: float = 0.05,
+def kaplan_meier(cohort: pd.DataFrame, as_of: AsOfLike = None, *, resamples: int = 100, alpha: float = 0.05,
                  seed: int = 0) -> pd.DataFrame:
     """Kaplan-Meier (Turnbull NPMLE, lifelines) survival in the origin organisation, per paper.
 

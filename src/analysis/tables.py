@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import pandas as pd
 from jinja2 import Environment
+from markupsafe import Markup
 
+from .cohort import papers_of
+from .contract import URL
 from .dates import describe_fuzzy_date
 from .metrics import (
+    UNKNOWN_DESTINATION,
+    AsOfLike,
+    as_of_by_paper,
     headline,
+    plausibility,
     shared_destinations,
     status_as_of,
     tenure,
@@ -35,14 +41,20 @@ __all__ = [
     "comparison_html",
     "retention_over_time_caption",
     "survival_caption",
+    "warnings_html",
 ]
 
 _ENV = Environment(autoescape=True, lstrip_blocks=True)
-_URL = re.compile(r"https?://[^\s\"'<>]+")
 
 
-class Html(str):
-    """A string of safe HTML that Jupyter displays as HTML."""
+class Html(Markup):
+    """Safe HTML (a :class:`markupsafe.Markup`) that Jupyter displays as HTML.
+
+    Fragments nest without double escaping: ``Html(a) + b`` escapes ``b``
+    unless it is markup too; ``.striptags()`` gives the plain text.
+    """
+
+    __slots__ = ()
 
     def _repr_html_(self) -> str:
         return str(self)
@@ -67,7 +79,7 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.0%}" if whole else "–"
 
 
-def headline_html(cohort: pd.DataFrame, as_of: pd.Timestamp) -> Html:
+def headline_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
     """The headline figures per paper, as a sentence and a row of figure cards."""
     rows = headline(cohort, as_of).to_dict("records")
     return _render(
@@ -97,12 +109,13 @@ founded or co-founded where they went.{% endif %}</p>
     )
 
 
-def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int = 100) -> Html:
+def author_table_html(cohort: pd.DataFrame, as_of: AsOfLike = None, max_rows: int = 100) -> Html:
     """One row per author: status, join, departure, tenure, destination, sources.
 
     A paper with more than ``max_rows`` authors lists its first ``max_rows`` (in
     file order) and says how many more the data holds.
     """
+    as_of = as_of_by_paper(cohort, as_of)
     status = status_as_of(cohort, as_of)
     ten = tenure(cohort, as_of)
     shown = cohort.groupby("paper", sort=False).head(max_rows)
@@ -121,7 +134,7 @@ def author_table_html(cohort: pd.DataFrame, as_of: pd.Timestamp, max_rows: int =
             "destination": rec["destination"] if gone else "",
             "founder": gone and rec["founder"] is True,
             "role": rec["role"] if gone else "",
-            "sources": _URL.findall(rec["source"]),
+            "sources": URL.findall(rec["source"]),
         })
     return _render(
         """
@@ -153,12 +166,9 @@ Dates are as precise as public sources allow.</p>
     )
 
 
-def _days(cohort: pd.DataFrame, as_of) -> dict[str, str]:
-    """Each paper's as-of day as text (``as_of`` is a day or a mapping paper -> day)."""
-    papers = dict.fromkeys(cohort["paper"])
-    if isinstance(as_of, dict):
-        return {p: pd.Timestamp(as_of[p]).strftime("%Y-%m-%d") for p in papers}
-    return {p: pd.Timestamp(as_of).strftime("%Y-%m-%d") for p in papers}
+def _days(cohort: pd.DataFrame, as_of: AsOfLike) -> dict[str, str]:
+    """Each paper's as-of day as text."""
+    return {p: day.strftime("%Y-%m-%d") for p, day in as_of_by_paper(cohort, as_of).items()}
 
 
 def _group_by_paper(rows: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -168,8 +178,9 @@ def _group_by_paper(rows: list[dict]) -> list[tuple[str, list[dict]]]:
     return list(groups.items())
 
 
-def caveats_html(cohort: pd.DataFrame, as_of: pd.Timestamp, data_name: str) -> Html:
+def caveats_html(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str) -> Html:
     """Methods and caveats: date precision, what is unknown, the snapshot date, per paper."""
+    as_of = as_of_by_paper(cohort, as_of)
     heads = headline(cohort, as_of).to_dict("records")
     snapshot = cohort["verified_end"].max()
     unverified = int(cohort["verified_kind"].astype(str).eq("missing").sum())
@@ -262,15 +273,23 @@ Hatched bars are departures whose date is known only to a span wider than one pe
 
 
 def destinations_caption(dest: pd.DataFrame) -> Html:
-    """Caption for :func:`analysis.charts.plot_destinations`."""
-    total = int(dest["authors"].sum())
-    founders = int(dest["founders"].sum())
+    """Caption for :func:`analysis.charts.plot_destinations`, from the same frame.
+
+    Counts organisations, not bars: an "Other" bar counts every organisation it pools.
+    """
+    named = dest[dest["destination"] != UNKNOWN_DESTINATION]
     return _render(
-        """<p class="exodus-caption">{{ total }} leavers went to {{ n }} organisations{% if top is not none %};
-{{ top.authors }} to {{ top.destination }}{% endif %}. Bars are coloured by type of destination;
-★ counts the leavers who founded or co-founded it ({{ founders }} in all).</p>""",
-        total=total, n=len(dest), founders=founders,
-        top=dest.iloc[0] if len(dest) and dest["authors"].iloc[0] > 1 else None,
+        """<p class="exodus-caption">{% if n %}{{ total }} {{ 'leaver' if total == 1 else 'leavers' }} went to
+{{ n }} {{ 'organisation' if n == 1 else 'organisations' }}{% if top is not none %}; {{ top.authors }} to
+{{ top.destination }}{% endif %}{% if unknown %}; where {{ unknown }} went is not public{% endif %}.{% else %}Where
+the {{ total }} {{ 'leaver' if total == 1 else 'leavers' }} went is not public.{% endif %}
+{% if came_back %}{{ came_back }} of them came back later and {{ 'is' if came_back == 1 else 'are' }} counted
+here for where they went. {% endif %}Bars are coloured by type of destination{% if founders %};
+★ counts the leavers who founded or co-founded it ({{ founders }} in all){% endif %}.</p>""",
+        total=int(dest["authors"].sum()), n=int(named["organisations"].sum()),
+        unknown=int(dest.loc[dest["destination"] == UNKNOWN_DESTINATION, "authors"].sum()),
+        founders=int(dest["founders"].sum()), came_back=int(dest["came_back"].sum()),
+        top=named.iloc[0] if len(named) and named["authors"].iloc[0] > 1 else None,
     )
 
 
@@ -287,10 +306,11 @@ date is public only as "on or before", or not at all.</p>""",
     )
 
 
-def summary(cohort: pd.DataFrame, as_of, data_name: str, medians: pd.DataFrame | None = None) -> dict:
+def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None) -> dict:
     """The headline figures per paper, JSON-ready (dates ISO, no NaN); with ``medians``
     (:func:`analysis.survival.median_time_to_departure`), the median years to departure too."""
     papers = []
+    as_of = as_of_by_paper(cohort, as_of)
     heads = headline(cohort, as_of)
     if medians is not None:
         heads = heads.merge(medians.rename(columns={"median_low": "median_years_to_departure_low",
@@ -305,7 +325,10 @@ def summary(cohort: pd.DataFrame, as_of, data_name: str, medians: pd.DataFrame |
             for k, v in h.items()
         })
     days = set(_days(cohort, as_of).values())
-    result = {"data": data_name, "as_of": days.pop() if len(days) == 1 else None, "papers": papers}
+    warnings = [{k: (None if pd.isna(v) else int(v) if k == "line" else v) for k, v in w.items()}
+                for w in plausibility(cohort, as_of).to_dict("records")]
+    result = {"data": data_name, "as_of": days.pop() if len(days) == 1 else None, "papers": papers,
+              "warnings": warnings}
     json.dumps(result, allow_nan=False)  # fail here, not in the renderer, if anything is not JSON
     return result
 
@@ -316,11 +339,12 @@ def _years(low: float, high: float) -> str:
     return f"{low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}–{high:.1f}"
 
 
-def comparison_html(cohort: pd.DataFrame, as_of, medians: pd.DataFrame | None = None) -> Html:
+def comparison_html(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.DataFrame | None = None) -> Html:
     """Headline figures side by side, one column per paper, and the destinations they share.
 
     Empty for a single paper: there is nothing to compare.
     """
+    as_of = as_of_by_paper(cohort, as_of)
     heads = headline(cohort, as_of)
     if len(heads) < 2:
         return Html("")
@@ -361,6 +385,29 @@ def comparison_html(cohort: pd.DataFrame, as_of, medians: pd.DataFrame | None = 
         papers=list(heads["paper"]),
         rows=rows,
         shared=[(d, g.to_dict("records")) for d, g in shared.groupby("destination", sort=False)],
+    )
+
+
+def warnings_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
+    """The plausibility warnings (:func:`analysis.metrics.plausibility`) as a visible note; empty when none."""
+    found = plausibility(cohort, as_of)
+    if found.empty:
+        return Html("")
+    items = [{"paper": w.paper, "where": "" if pd.isna(w.line) else f"line {w.line}, {w.author}, '{w.column}'",
+              "value": w.value, "message": w.message} for w in found.itertuples(index=False)]
+    return _render(
+        """
+<aside class="exodus-warnings" role="note">
+<p><strong>Check before citing:</strong> {{ n }} {{ 'thing' if n == 1 else 'things' }} in the data or the
+parameters could make a figure below wrong.</p>
+<ul>
+{% for w in items %}<li>{% if many %}<em>{{ w.paper }}</em>: {% endif %}{% if w.where %}{{ w.where }}:
+<code>{{ w.value }}</code> {% endif %}{{ w.message }}</li>
+{% endfor %}
+</ul>
+</aside>
+""",
+        n=len(items), items=items, many=len(papers_of(cohort)) > 1,
     )
 
 

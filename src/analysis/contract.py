@@ -1,0 +1,362 @@
+"""The cohort data contract, without pandas: columns, header rules, cell and row rules.
+
+This module is the one place the contract's rules are written. It imports
+neither pandas nor numpy, so the command line can check a CSV in a fraction of
+a second, before it starts a kernel: :func:`check_csv` applies every rule in
+plain Python. :func:`analysis.cohort.load_cohort` applies the same rules,
+vectorised, and a property-based test holds the two to the same messages.
+
+Header rules
+------------
+A header cell is matched to a contract column after trimming spaces, lowering
+its case and turning inner runs of spaces or hyphens into ``_``: ``Founder``,
+`` founder `` and ``Destination Type`` all name a contract column. A header
+cell that names no contract column is an error that suggests the nearest one,
+unless it starts with ``x_`` (a column of the user's own, carried through
+unread).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .dates import FuzzyDate, parse_fuzzy_date
+
+__all__ = [
+    "COLUMNS",
+    "REQUIRED_COLUMNS",
+    "DATE_COLUMNS",
+    "DESTINATION_TYPES",
+    "EXTRA_PREFIX",
+    "URL",
+    "URLS",
+    "Problem",
+    "CohortError",
+    "PaperNotFoundError",
+    "AsOfError",
+    "USER_ERRORS",
+    "normalise_header",
+    "read_header",
+    "cell_reason",
+    "row_problems",
+    "check_csv",
+]
+
+COLUMNS = [
+    "paper",
+    "published",
+    "author",
+    "origin_org",
+    "joined",
+    "left",
+    "returned",
+    "destination",
+    "destination_type",
+    "founder",
+    "role",
+    "country",
+    "verified",
+    "source",
+    "notes",
+]
+"""The contract's columns, in their canonical order."""
+
+REQUIRED_COLUMNS = ["paper", "published", "author", "origin_org", "source"]
+DATE_COLUMNS = ["published", "joined", "left", "returned", "verified"]
+DESTINATION_TYPES = ["startup", "big_tech", "research_lab", "academia", "other"]
+"""Allowed values of ``destination_type``, in the order charts use."""
+EXTRA_PREFIX = "x_"
+"""Header cells starting with this are the user's own columns: kept, never read."""
+
+URL = re.compile(r"https?://[^\s\"'<>]+")
+"""One http(s) URL: the one pattern for sources, in the loader and in the report."""
+URLS = re.compile(rf"{URL.pattern}(?: +{URL.pattern})*")
+"""A ``source`` field: one or more URLs separated by spaces."""
+
+REQUIRED_RULE = "is empty, but the column is required"
+TYPE_RULE = "is not one of: " + ", ".join(DESTINATION_TYPES)
+FOUNDER_RULE = "is neither 'true' nor 'false'"
+SOURCE_RULE = "is not a list of http(s) URLs separated by spaces"
+DESTINATION_RULE = "is empty, but 'left' is set: name where the author went, or write 'Unknown'"
+RETURN_RULE = "is set, but 'left' is empty: a return needs a departure"
+_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where it is, what the value is, and what the rule says."""
+
+    path: str
+    line: int | None
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}, line {self.line}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        what = self.rule if self.value is None else f"{self.value!r} {self.rule}"
+        return f"{where}: {what}"
+
+
+class CohortError(ValueError):
+    """A cohort CSV breaks the data contract; ``problems`` lists every broken rule."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        order = {c: i for i, c in enumerate(COLUMNS)}
+        self.problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column, 99)))
+        count = len(self.problems)
+        head = f"{path} does not follow the cohort data contract ({count} problem{'s' if count != 1 else ''}):"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class PaperNotFoundError(KeyError):
+    """A requested paper is not in the cohort; the message lists the papers present."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class AsOfError(ValueError):
+    """The as-of date is not a valid day, or a paper has none."""
+
+
+USER_ERRORS = frozenset(e.__name__ for e in (CohortError, PaperNotFoundError, AsOfError))
+"""Names of the errors a user causes and can fix: reported as a message, never a traceback."""
+
+
+def fail(path: str, rule: str, *, line: int | None = None, column: str | None = None, value: str | None = None):
+    """Raise a :class:`CohortError` with one problem."""
+    raise CohortError(path, [Problem(path, line, column, value, rule)])
+
+
+def normalise_header(name: str) -> str:
+    """A header cell as matched to the contract: trimmed, lower case, inner spaces and hyphens as ``_``."""
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def read_header(path: str, text: str) -> list[str]:
+    """The contract column named by each header cell of ``text``; raises :class:`CohortError`.
+
+    Every header problem is reported at once: unknown columns (with the nearest
+    contract column), duplicates, and missing required columns, the last with
+    the header as read and, where another delimiter would have given the
+    required columns, that delimiter.
+    """
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader(io.StringIO(text)), [])
+    names = [normalise_header(h) for h in header]
+    problems = []
+    for raw, name in zip(header, names):
+        if name not in COLUMNS and not name.startswith(EXTRA_PREFIX) and name:
+            problems.append(Problem(path, 1, raw.strip(), None,
+                                    f"is not a column of the contract: {_suggest(name)}"
+                                    f"a column of your own must start with '{EXTRA_PREFIX}'"))
+    empty = [i + 1 for i, name in enumerate(names) if not name]
+    if empty:
+        problems.append(Problem(path, 1, None, None,
+                                f"has an empty header cell (field {', '.join(map(str, empty))}): "
+                                f"name the column (a column of your own must start with '{EXTRA_PREFIX}') or delete it"))
+    for name in dict.fromkeys(n for n in names if names.count(n) > 1 and n):
+        spelt = [h.strip() for h, n in zip(header, names) if n == name]
+        problems.append(Problem(path, 1, name, None, "appears more than once in the header"
+                                + (f" (as {', '.join(map(repr, spelt))})" if len(set(spelt)) > 1 else "")))
+    missing = [Problem(path, 1, name, None, "is a required column and is missing from the header")
+               for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        shown = first_line if len(first_line) <= 200 else first_line[:200] + "…"
+        hint = f"the header as read has {len(header)} field{'s' if len(header) != 1 else ''}: {shown!r}"
+        for delimiter, word in _DELIMITERS.items():
+            cells = {normalise_header(c) for c in next(csv.reader([first_line], delimiter=delimiter), [])}
+            if all(name in cells for name in REQUIRED_COLUMNS):
+                hint += f"; the file is separated by {word}: save it as comma-separated values (CSV UTF-8)"
+                break
+        missing.append(Problem(path, 1, None, None, hint))
+    problems += missing
+    if problems:
+        raise CohortError(path, problems)
+    return names
+
+
+def cell_reason(column: str, value: str) -> str:
+    """Why ``value`` (trimmed) breaks the rules of ``column`` on its own; ``""`` when it does not."""
+    if column in DATE_COLUMNS:
+        try:
+            parse_fuzzy_date(value, allow_unknown=column == "left")
+        except ValueError as err:
+            return str(err)
+    if column in REQUIRED_COLUMNS and value == "":
+        return REQUIRED_RULE
+    if column == "destination_type" and value not in DESTINATION_TYPES and value != "":
+        return TYPE_RULE
+    if column == "founder" and value.lower() not in ("true", "false", ""):
+        return FOUNDER_RULE
+    if column == "source" and value != "" and not URLS.fullmatch(value):
+        return SOURCE_RULE
+    return ""
+
+
+def _date(column: str, value: str) -> FuzzyDate:
+    try:
+        return parse_fuzzy_date(value, allow_unknown=column == "left")
+    except ValueError:
+        return FuzzyDate(None, None, "missing")
+
+
+def _before(a, b) -> bool:
+    return a is not None and b is not None and a < b
+
+
+def row_problems(path: str, rows: Iterable[tuple[int, dict[str, str]]]) -> list[Problem]:
+    """The rules that relate fields: dates in order, a destination for a departure,
+    one ``published`` per paper, one row per (paper, author). ``rows`` yields
+    (CSV line, trimmed record)."""
+    problems = []
+    first_of_paper: dict[str, tuple[int, str]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for line, r in rows:
+        joined, left, returned = (_date(c, r[c]) for c in ("joined", "left", "returned"))
+        if _before(left.end, joined.start):
+            problems.append(Problem(path, line, "left", r["left"], f"is before 'joined' ({r['joined']})"))
+        if r["left"] != "" and r["destination"] == "":
+            problems.append(Problem(path, line, "destination", r["destination"], DESTINATION_RULE))
+        if r["returned"] != "" and r["left"] == "":
+            problems.append(Problem(path, line, "returned", r["returned"], RETURN_RULE))
+        if _before(returned.end, left.start):
+            problems.append(Problem(path, line, "returned", r["returned"], f"is before 'left' ({r['left']})"))
+        key = (r["paper"], r["author"])
+        if key in seen:
+            problems.append(Problem(path, line, "author", r["author"],
+                                    f"is already an author of paper {r['paper']!r} (line {seen[key]})"))
+        else:
+            seen[key] = line
+        head = first_of_paper.setdefault(r["paper"], (line, r["published"]))
+        if r["published"] != head[1]:
+            problems.append(Problem(path, line, "published", r["published"],
+                                    f"differs from {head[1]!r}, the 'published' date of paper {r['paper']!r} "
+                                    f"on line {head[0]}"))
+    return problems
+
+
+def decode(path: str, data: bytes) -> str:
+    """The file's text (UTF-8, a BOM allowed), or a located error."""
+    if b"\x00" in data:
+        fail(path, "is a binary file (it holds NUL bytes), not a UTF-8 CSV")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        line = data[: err.start].count(b"\n") + 1
+        bad = data[err.start : err.end]
+        header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+        before = data[line_start : err.start].decode("utf-8", "replace")
+        field = len(next(csv.reader([before]), [""])) - 1 if before else 0
+        column = normalise_header(header[field]) if line > 1 and field < len(header) else None
+        fail(path,
+             f"is not UTF-8 text: byte 0x{bad[0]:02x} at character {err.start - line_start + 1} of the line; "
+             "save the file as UTF-8",
+             line=line, column=column)
+
+
+def read_bytes(path: str | Path) -> tuple[str, bytes]:
+    """The file's name for messages and its bytes, or a located error."""
+    name = str(path)
+    try:
+        return name, Path(path).read_bytes()
+    except FileNotFoundError:
+        fail(name, "does not exist")
+    except IsADirectoryError:
+        fail(name, "is a folder, not a CSV file")
+
+
+def field_count_problems(path: str, text: str, width: int) -> list[Problem]:
+    """Rows with more or fewer fields than the header."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    problems, previous_end = [], reader.line_num
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if len(record) > width:
+            problems.append(
+                Problem(path, start, None, ",".join(record[width:]),
+                        f"is beyond the header: the row has {len(record)} fields, the header {width}; "
+                        "quote any field that holds a comma")
+            )
+        elif record and len(record) < width:
+            problems.append(
+                Problem(path, start, None, None,
+                        f"has {len(record)} fields but the header has {width}: "
+                        "write an empty field (,,) for every unknown value")
+            )
+    return problems
+
+
+def check_csv(path: str | Path, papers: Iterable[str] | None = None) -> list[str]:
+    """Apply every rule of the contract to a CSV in plain Python; return its papers in file order.
+
+    Raises :class:`CohortError` (every problem, located) exactly as
+    :func:`analysis.cohort.load_cohort` would, and :class:`PaperNotFoundError`
+    when a paper of ``papers`` is not in the file. Fast for the cohorts people
+    write by hand (about a second per 100,000 rows), and needs no pandas.
+    """
+    name, data = read_bytes(path)
+    text = decode(name, data)
+    if not text.strip():
+        fail(name, "is empty: expected a header row and one row per (paper, author)")
+    names = read_header(name, text)
+    problems = field_count_problems(name, text, len(names))
+    if problems:
+        raise CohortError(name, problems)
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    rows, previous_end = [], reader.line_num
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if record:
+            fields = dict(zip(names, (v.strip() for v in record)))
+            rows.append((start, {c: fields.get(c, "") for c in COLUMNS}))
+    if not rows:
+        fail(name, "has a header but no data rows", line=1)
+    cache: dict[tuple[str, str], str] = {}
+    for line, r in rows:
+        for column in COLUMNS:
+            key = (column, r[column])
+            reason = cache.get(key)
+            if reason is None:
+                reason = cache[key] = cell_reason(column, r[column])
+            if reason:
+                problems.append(Problem(name, line, column, r[column], reason))
+    problems += row_problems(name, rows)
+    if problems:
+        raise CohortError(name, problems)
+    present = list(dict.fromkeys(r["paper"] for _, r in rows))
+    check_papers(present, papers)
+    return present
+
+
+def check_papers(present: list[str], papers: Iterable[str] | str | None) -> list[str]:
+    """The papers asked for (all when ``papers`` is None or empty); raises
+    :class:`PaperNotFoundError` naming the papers present."""
+    if papers is None or papers == "" or papers == []:
+        return present
+    wanted = [papers] if isinstance(papers, str) else list(papers)
+    missing = [p for p in wanted if p not in present]
+    if missing:
+        raise PaperNotFoundError(
+            f"no paper named {', '.join(repr(m) for m in missing)} in the data; "
+            f"papers present: {', '.join(repr(p) for p in present)}"
+        )
+    return wanted

@@ -1,0 +1,240 @@
+"""Off the happy path: each probe a new user made, and what it gives now (one test per probe).
+
+Probes needing a full render (6, 7, 11) run the command line; the others call the helpers.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from analysis import contract, load_cohort, metrics as m, tables
+from analysis.contract import AsOfError, CohortError
+from conftest import ROOT, SHIPPED, csv_text
+
+LLAMA, TRANSFORMER = "LLaMA (2023)", "Attention Is All You Need (2017)"
+
+
+def cli(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def shipped_with(tmp_path, old: str, new: str, name: str = "edited.csv"):
+    text = SHIPPED.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / name
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+# 2. A header spelt differently: matched when it is the same column, an error when it is not.
+def test_capitalised_header_still_counts_founders(tmp_path):
+    cohort = load_cohort(shipped_with(tmp_path, ",founder,", ",Founder ,"))
+    founders = m.headline(cohort).set_index("paper")["founders"]
+    assert (founders[LLAMA], founders[TRANSFORMER]) == (2, 6)
+
+
+@pytest.mark.parametrize("typo, meant", [("founders", "founder"), ("destiantion_type", "destination_type")])
+def test_misspelt_column_is_an_error_naming_the_nearest(tmp_path, typo, meant):
+    path = shipped_with(tmp_path, f",{meant},", f",{typo},")
+    with pytest.raises(CohortError) as err:
+        load_cohort(path)
+    assert str(err.value).splitlines()[1] == (
+        f"  {path}, line 1, column '{typo}': is not a column of the contract: did you mean '{meant}'? "
+        "a column of your own must start with 'x_'")
+
+
+def test_header_matching_rules(write_csv):
+    """Case, surrounding spaces, and inner spaces or hyphens do not matter; an x_ column is the user's own."""
+    text = ("Paper, Published ,AUTHOR,Origin Org,origin-org-x,Source,x_team\n"
+            "P,2020,A,Org,,https://x.org,blue\n")
+    with pytest.raises(CohortError) as err:
+        load_cohort(write_csv(text))
+    assert "column 'origin-org-x': is not a column of the contract: did you mean 'origin_org'?" in str(err.value)
+    cohort = load_cohort(write_csv(text.replace(",origin-org-x", "").replace(",,", ",")))
+    assert cohort.loc[0, ["paper", "author", "origin_org", "x_team"]].tolist() == ["P", "A", "Org", "blue"]
+
+
+def test_same_column_twice_after_matching(write_csv):
+    with pytest.raises(CohortError, match=r"column 'author': appears more than once in the header \(as 'author', 'Author'\)"):
+        load_cohort(write_csv("paper,published,author,Author,origin_org,source\nP,2020,A,B,O,https://x.org\n"))
+
+
+# 3. A semicolon-separated CSV: the message shows the header as read and the separator found.
+def test_semicolon_csv_says_what_was_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text(SHIPPED.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    with pytest.raises(CohortError) as err:
+        load_cohort(path)
+    last = err.value.problems[-1]
+    assert last.rule.startswith("the header as read has 1 field: 'paper;published;author;origin_org;")
+    assert last.rule.endswith("the file is separated by semicolons: save it as comma-separated values (CSV UTF-8)")
+
+
+# 4. One as-of type: None is the default everywhere; a mapping must name every paper.
+def test_none_as_of_is_the_default_everywhere():
+    cohort = load_cohort(SHIPPED)
+    default = m.as_of_by_paper(cohort)
+    assert default == {LLAMA: pd.Timestamp("2025-05-26"), TRANSFORMER: pd.Timestamp("2025-11-17")}
+    llama = m.retention(cohort, None).set_index("paper").loc[LLAMA]
+    assert (llama["as_of"], llama["departed"], llama["possibly_departed"]) == (pd.Timestamp("2025-05-26"), 11, 0)
+    pd.testing.assert_frame_equal(m.retention(cohort, None), m.retention(cohort, default))
+    pd.testing.assert_frame_equal(m.destinations(cohort, None), m.destinations(cohort, default))
+    pd.testing.assert_frame_equal(m.headline(cohort), m.headline(cohort, default))
+
+
+def test_as_of_mapping_missing_a_paper_is_an_error():
+    cohort = load_cohort(SHIPPED)
+    with pytest.raises(AsOfError, match=r"no as-of date for paper 'Attention Is All You Need \(2017\)'"):
+        m.retention(cohort, {LLAMA: "2025-05-26"})
+    with pytest.raises(AsOfError, match="not a single day"):
+        m.retention(cohort, "2025-05")
+
+
+def test_every_public_function_takes_the_same_as_of_forms():
+    from analysis import survival
+
+    cohort = load_cohort(SHIPPED)
+    forms = [None, "2025-05-26", date(2025, 5, 26), pd.Timestamp("2025-05-26"),
+             {LLAMA: "2025-05-26", TRANSFORMER: pd.Timestamp("2025-05-26")}]
+    for func in (m.status_as_of, m.retention, m.departures_by_period, m.waterfall_steps, m.tenure,
+                 m.tenure_summary, m.destinations, m.destination_types, m.timeline, m.departure_events,
+                 m.headline, m.shared_destinations, m.plausibility, survival.retention_curve,
+                 survival.survival_intervals, tables.headline_html, tables.author_table_html,
+                 tables.comparison_html, tables.warnings_html):
+        results = [func(cohort, form) for form in forms[1:]]
+        for other in results[1:]:
+            if isinstance(other, (pd.DataFrame, pd.Series)):
+                assert other.equals(results[0]), func.__name__
+            else:
+                assert other == results[0], func.__name__
+        func(cohort, forms[0])  # the default is accepted too
+
+
+# 5. The destinations caption counts organisations, not bars.
+def test_destinations_caption_counts_pooled_organisations(write_csv):
+    rows = [{"author": f"A{i}", "left": "2021", "destination": f"Org {i // 2 if i < 10 else i}"} for i in range(30)]
+    cohort = load_cohort(write_csv(rows))
+    full = m.destinations(cohort)
+    shown = m.destinations(cohort, top=6)
+    assert len(full) == 25 and len(shown) == 7
+    text = " ".join(tables.destinations_caption(shown).striptags().split())
+    assert text.startswith("30 leavers went to 25 organisations; 2 to Org 0.")
+    assert shown["destination"].iloc[-1] == "Other (19 organisations)"
+
+
+def test_other_never_pools_a_single_organisation(write_csv):
+    rows = [{"author": f"A{i}", "left": "2021", "destination": f"Org {i}"} for i in range(6)]
+    shown = m.destinations(load_cohort(write_csv(rows)), top=5)
+    assert len(shown) == 6 and not shown["destination"].str.startswith("Other").any()
+
+
+# 10. Implausible dates and as-of dates are warned about, never silent.
+def test_departure_after_the_as_of_date_is_warned(tmp_path):
+    cohort = load_cohort(shipped_with(tmp_path, "Thibaut Lavril,Meta,../2022-05,2023-06,",
+                                      "Thibaut Lavril,Meta,../2022-05,2031-01,"))
+    found = m.plausibility(cohort)
+    [row] = found[found["author"] == "Thibaut Lavril"].to_dict("records")
+    assert (row["line"], row["column"], row["value"]) == (3, "left", "2031-01")
+    assert "in the future" in row["message"]
+    box = " ".join(tables.warnings_html(cohort).striptags().split())
+    assert "Check before citing" in box and "line 3, Thibaut Lavril, 'left': 2031-01 is in the future" in box
+
+
+def test_future_and_past_snapshot_as_of_are_warned():
+    cohort = load_cohort(SHIPPED)
+    future = (date.today() + timedelta(days=400)).isoformat()
+    messages = m.plausibility(cohort, future)["message"].tolist()
+    assert sum("is in the future" in t for t in messages) == 2
+    assert sum("after this paper's snapshot" in t for t in messages) == 2
+    assert m.plausibility(cohort).empty  # the shipped data, as of its snapshots: nothing to warn about
+
+
+# 9. The command line rejects a bad CSV before it starts anything heavy.
+def test_bad_csv_is_rejected_in_well_under_a_second(tmp_path):
+    path = shipped_with(tmp_path, "2023-06,,Mistral AI", "2023-13,,Mistral AI")
+    started = time.perf_counter()
+    done = cli("render", "--data", str(path), "--out", str(tmp_path / "out"))
+    seconds = time.perf_counter() - started
+    assert done.returncode == 1
+    assert "line 3, column 'left': '2023-13' has month 13, which does not exist" in done.stderr
+    assert "executing" not in done.stderr  # no kernel was started
+    assert seconds < 1.0, seconds  # Python's start and the check; the render itself takes ~10 s
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_csv_needs_no_pandas():
+    code = ("import sys; from analysis import contract; contract.check_csv(sys.argv[1]); "
+            "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code, str(SHIPPED)], check=True)
+
+
+# 8. --out at an existing file: a clear error before any work.
+def test_out_at_a_file_is_an_error_at_once(tmp_path):
+    target = tmp_path / "report.txt"
+    target.write_text("keep me")
+    done = cli("render", "--out", str(target))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"--out {target} is a file, not a folder" in done.stderr
+    assert target.read_text() == "keep me"
+
+
+# 6. The output folder holds exactly one render's files.
+@pytest.mark.render
+def test_html_only_render_removes_an_earlier_pdf(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"%PDF-1.4 an earlier render")
+    (out / "notes.txt").write_text("the user's own file")
+    done = cli("render", "--formats", "html", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "report.html", "summary.json"]
+    assert "Kernel is running over TCP" not in done.stderr  # 11: no kernel transport warning
+    assert "warning" not in done.stderr.lower()
+
+
+# 7. SIGINT and SIGTERM stop a render within seconds, exit non-zero, leave nothing behind.
+@pytest.mark.render
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_signal_stops_the_render(tmp_path, signum):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.json").write_text('{"earlier": true}')
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "render", "--out", str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    line = proc.stderr.readline()  # "executing the report notebook": the kernel is up
+    assert "executing" in line and time.monotonic() < deadline
+    time.sleep(1.5)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 10
+    assert proc.returncode == 128 + signum, err
+    assert f"interrupted by {signal.Signals(signum).name}" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no hidden temporary folder
+    assert json.loads((out / "summary.json").read_text()) == {"earlier": True}
+
+
+# 12. Returners: see tests/test_metrics.py::TestReturns (both ways of filling 'destination').
+def test_shipped_returner_follows_the_contract():
+    cohort = load_cohort(SHIPPED).set_index("author")
+    shazeer = cohort.loc["Noam Shazeer"]
+    assert shazeer["returned"] and shazeer["destination"] == "Character.AI"
+    dest = m.destinations(load_cohort(SHIPPED))
+    row = dest[(dest["paper"] == TRANSFORMER) & (dest["destination"] == "Character.AI")].iloc[0]
+    assert (row["authors"], row["came_back"]) == (1, 1)
+
+
+def test_fast_check_agrees_on_the_shipped_files():
+    assert contract.check_csv(SHIPPED) == [LLAMA, TRANSFORMER]
+    for name in ("hostile.csv", "other_cohort.csv"):
+        assert contract.check_csv(ROOT / "tests" / "data" / name)
