@@ -112,7 +112,7 @@ class CohortError(ValueError):
     def __init__(self, path: str, problems: list[Problem]):
         self.path = path
         order = {c: i for i, c in enumerate(COLUMNS)}
-        self.problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column, 99)))
+        self.problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column, 99), p.rule))
         count = len(self.problems)
         head = f"{path} does not follow the cohort data contract ({count} problem{'s' if count != 1 else ''}):"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
