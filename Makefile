@@ -3,7 +3,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup report test bench figures clean
+.PHONY: help setup report test lint bench figures clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -16,6 +16,9 @@ report: setup ## render the shipped report to reports/authors/ (HTML, PDF, summa
 
 test: setup ## run the whole test suite (helpers, notebooks, rendered report, browser)
 	@$(PY) -m pytest $(ARGS)
+
+lint: setup ## ruff: lint the package, tests, scripts and benchmarks
+	@$(VENV)/bin/ruff check .
 
 bench: setup ## run the benchmarks (benchmarks/): loading 1M rows, render stages
 	@$(PY) benchmarks/bench_load.py

@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from analysis import charts, load_cohort, metrics  # noqa: E402
+from analysis import charts, load_cohort, metrics
 
 cohort = load_cohort(sys.argv[1])
 out = Path(sys.argv[2])

@@ -8,10 +8,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from analysis import charts, load_cohort, metrics, notebook  # noqa: E402
-from analysis.paths import DEFAULT_DATA, PROJ_ROOT  # noqa: E402
+from analysis import charts, load_cohort, metrics, notebook
+from analysis.paths import DEFAULT_DATA, PROJ_ROOT
 
 
 def main() -> Path:

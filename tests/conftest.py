@@ -10,9 +10,9 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from analysis.cohort import COLUMNS  # noqa: E402
+from analysis.cohort import COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "authors.csv"

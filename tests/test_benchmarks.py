@@ -7,7 +7,7 @@ from analysis import load_cohort
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from cohorts import generate  # noqa: E402
+from cohorts import generate
 
 
 def test_generated_cohorts_follow_the_contract(tmp_path):

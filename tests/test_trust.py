@@ -17,7 +17,7 @@ import pytest
 
 from analysis import contract, load_cohort, metrics as m, tables
 from analysis.contract import AsOfError, CohortError
-from conftest import ROOT, SHIPPED, csv_text
+from conftest import ROOT, SHIPPED
 
 LLAMA, TRANSFORMER = "LLaMA (2023)", "Attention Is All You Need (2017)"
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -68,8 +67,8 @@ UNKNOWN_DESTINATION = "Unknown"
 
 AsOf = dict[str, pd.Timestamp]
 """The normalised as-of date: each paper of the cohort -> its day (midnight Timestamp)."""
-Day = Union[str, date, pd.Timestamp]
-AsOfLike = Union[AsOf, Mapping[str, Day], Day, None]
+Day = str | date | pd.Timestamp
+AsOfLike = AsOf | Mapping[str, Day] | Day | None
 """What ``as_of`` parameters accept: None (each paper's default), one day for all, or a mapping."""
 
 

@@ -160,7 +160,7 @@ class _Kernel:
             client.wait_for_ready(timeout=60)
             # Queued ahead of papermill's requests: the kernel imports while papermill gets ready.
             client.execute(WARM_UP, silent=True, store_history=False)
-        except BaseException:  # noqa: BLE001 - papermill reports a dead kernel itself
+        except BaseException:
             pass
         finally:
             client.stop_channels()
@@ -209,7 +209,7 @@ def _in_worker(func: Callable, *args):
     def run() -> None:
         try:
             box["value"] = func(*args)
-        except BaseException as err:  # noqa: BLE001 - re-raised in the main thread
+        except BaseException as err:
             box["error"] = err
 
     worker = threading.Thread(target=run, name="exodus-execute", daemon=True)
@@ -283,8 +283,8 @@ class _PdfPrinter(threading.Thread):
         self.job: queue.Queue = queue.Queue()
         self.error: str | None = None
 
-    def print(self, html: Path, pdf: Path) -> None:
-        self.job.put((html, pdf))
+    def print(self, html: Path, pdf: Path, options: dict) -> None:
+        self.job.put((html, pdf, options))
         deadline = time.monotonic() + 180
         while self.is_alive() and time.monotonic() < deadline:
             self.join(0.2)
@@ -315,15 +315,31 @@ class _PdfPrinter(threading.Thread):
                     job = self.job.get()
                     if job is None:
                         return
-                    html, pdf = job
+                    html, pdf, options = job
                     page.goto(html.as_uri(), wait_until="load")
-                    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+                    page.pdf(path=str(pdf), **options)
                 finally:
                     browser.close()
         except PlaywrightError as err:
             self.error = f"Chromium ({self.chromium}) failed to print the PDF: {str(err).splitlines()[0]}"
-        except Exception as err:  # noqa: BLE001 - reported to the main thread, which raises
+        except Exception as err:
             self.error = f"printing the PDF failed: {type(err).__name__}: {err}"
+
+
+def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> None:
+    """Print with an outline, tags, page numbers and a footer naming the report; then fix the
+    metadata and everything that varies between prints (:mod:`analysis.pdf`)."""
+    from .pdf import finalise_pdf, print_options
+
+    papers = [p["paper"] for p in summary["papers"]]
+    day = summary["as_of"] or max(p["as_of"] for p in summary["papers"])
+    title = f"Where did the authors go? {'; '.join(papers)}"
+    printer.print(html, pdf, print_options("A4", footer_text=f"{title} · as of {day}"))
+    try:
+        finalise_pdf(pdf, title=title, subject="Where the authors of a research paper went after it was published",
+                     language="en", keywords=papers, snapshot=day)
+    except Exception as err:  # noqa: BLE001 - a PDF pypdf cannot read is a failed print
+        raise RenderError(f"the printed PDF could not be finalised: {type(err).__name__}: {err}") from None
 
 
 def _place(staged: list[Path], out_dir: Path) -> list[Path]:
@@ -452,7 +468,7 @@ def _render(data: Path, papers, as_of, out_dir: Path, formats: list[str], chromi
                 stage = time.perf_counter()
                 say("printing report.pdf (Chromium)")
                 pdf = work / "report.pdf"
-                printer.print(html, pdf)
+                _print_pdf(printer, html, pdf, result.summary)
                 staged.append(pdf)
                 result.stages["pdf"] = time.perf_counter() - stage
         finally:
