@@ -26,6 +26,7 @@ def generate(rows: int, papers: int | None = None, seed: int = 0) -> pd.DataFram
         "joined": year.astype(str),
         "left": left,
         "returned": "",
+        "tenure_stated": "",
         "destination": np.where(left == "", "", dest),
         "destination_type": np.where(left == "", "", np.array(["startup", "big_tech", "academia"])[rng.integers(0, 3, rows)]),
         "founder": np.where(left == "", "", "false"),

@@ -18,20 +18,24 @@ below is computed from the cohort CSV by the tested `analysis` package."""),
     ("code", "parameters", """# Parameters (papermill injects overrides after this cell)
 data_path: "Optional[str]" = None  # cohort CSV following the data contract; None: the shipped data/authors.csv
 papers: "Optional[list[str]]" = None  # paper(s) to report, a name or a list; None: every paper in the CSV
-as_of: "Optional[str]" = None  # status date, YYYY-MM-DD; None: the latest `verified` date in the data, else today""", ["parameters"]),
+as_of: "Optional[str]" = None  # status date, YYYY-MM-DD; None: each paper's latest `verified` date, else today
+claims_path: "Optional[str]" = None  # claims CSV to check; None: claims.csv beside the data if it exists; "none": no claims""", ["parameters"]),
     ("code", "load", """from pathlib import Path
 
-from analysis import load_cohort, metrics, notebook, tables
+from analysis import claims, load_cohort, metrics, notebook, tables
 from analysis.cohort import select_papers
 from analysis.paths import DEFAULT_DATA
 
 notebook.setup()
 source = Path(data_path or DEFAULT_DATA)
 data_name = source.name  # the report names the file, never its full path
-cohort = select_papers(load_cohort(source), papers)
-as_of_day = metrics.as_of_by_paper(cohort, as_of)"""),
+everyone = load_cohort(source)
+cohort = select_papers(everyone, papers)
+as_of_day = metrics.as_of_by_paper(cohort, as_of)
+claims_file = claims.find_claims(source, claims_path)"""),
     ("code", "warnings", "tables.warnings_html(cohort, as_of_day)"),
     ("code", "headline", "tables.headline_html(cohort, as_of_day)"),
+    ("code", "claims", "checked = notebook.show_claims(everyone, cohort, claims_file)"),
     ("md", "who-is-left", """## Who is left
 
 The retention waterfall starts from every author at publication, takes away the departures period
@@ -68,7 +72,7 @@ becomes its earliest and latest possible day; the report counts a departure by a
 latest possible day has passed, and tenure is shown as a range, or as a floor (≥) when only an
 "on or before" join date is public. Unknown values stay unknown and are listed here."""),
     ("code", "caveats", "tables.caveats_html(cohort, as_of_day, data_name)"),
-    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name, medians=medians)", ["remove_cell"]),
+    ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name, medians=medians, checked=checked)", ["remove_cell"]),
 ]
 
 

@@ -86,20 +86,21 @@ def test_tenure_of_leavers_with_known_join(llama):
 
     Public join dates are scarce: all 11 leavers have a sourced bound on when they
     joined, but only Izacard's join is known to the year; the others are "on or
-    before" bounds (first Facebook paper, public AMA). So the data gives a
-    *lower bound* on tenure: at least 3.9 years on average, and more than five
-    years for 4 of the 11. It cannot confirm "over five years" without
-    guessing join dates; data/README.md explains the difference.
+    before" bounds (first Facebook paper, public AMA). Seven rows also carry a
+    stated length ("plus de huit ans", "6+ years"), which narrows the interval.
+    So the data gives a *lower bound* on tenure: at least 4.9 years on average,
+    and more than five years for 5 of the 11. It cannot confirm "over five
+    years" without guessing join dates; the claims section says "undecided".
     """
     tenure = m.tenure(llama)
-    leavers = llama[llama["departed"]].assign(tenure_min_years=tenure["tenure_min_years"])
+    leavers = llama[llama["departed"]].assign(tenure_min_years=tenure["tenure_min_years"], stated=tenure["stated"])
     known = leavers[leavers["joined"] != ""]
     assert len(known) == 11
     assert int(known["joined_start"].notna().sum()) == 1  # only Izacard's join has an earliest day
-    mean_min = known["tenure_min_years"].mean()
-    assert mean_min == pytest.approx(3.93, abs=0.01)
+    assert int(known["stated"].sum()) == 7
+    assert known["tenure_min_years"].mean() == pytest.approx(4.93, abs=0.01)
     over_five = set(known.loc[known["tenure_min_years"] > 5, "author"])
-    assert over_five == {"Timothée Lacroix", "Armand Joulin", "Edouard Grave", "Guillaume Lample"}
+    assert over_five == {"Timothée Lacroix", "Armand Joulin", "Edouard Grave", "Guillaume Lample", "Naman Goyal"}
 
 
 def test_every_row_cites_a_public_source(llama):
@@ -125,20 +126,22 @@ def test_transformer_eight_authors_all_left_google(transformer):
         "Łukasz Kaiser", "Illia Polosukhin",
     ]
     assert (transformer["origin_org"] == "Google").all() and transformer["departed"].all()
-    # "all eight no longer work at Google" (FT, 2023-07-23): true of the data as of that day
-    july_2023 = m.retention(transformer, pd.Timestamp("2023-08-31")).iloc[0]
-    assert (july_2023.departed, july_2023.possibly_departed, july_2023.remaining) == (7, 1, 0)  # Gomez: 'in or after 2018'
+    # "all eight no longer work at Google": Gomez left by 2023-04-17 (NewsBytes), Jones by 2023-08-17
+    august_2023 = m.retention(transformer, pd.Timestamp("2023-08-31")).iloc[0]
+    assert (august_2023.departed, august_2023.possibly_departed, august_2023.remaining) == (8, 0, 0)
 
 
 def test_transformer_shazeer_returned(transformer):
     from analysis import metrics as m
 
     shazeer = transformer.set_index("author").loc["Noam Shazeer"]
-    assert (shazeer["left"], shazeer["returned"]) == ("2021-10", "2024-08-02")
+    assert (shazeer["left"], shazeer["returned"]) == ("2021-10", "2024-08-02/2024-08-23")
     r = m.retention(transformer, m.default_as_of(transformer)).iloc[0]
     assert (r.authors, r.departed, r.returned, r.remaining) == (8, 7, 1, 1)
     before = m.retention(transformer, pd.Timestamp("2024-08-01")).iloc[0]
-    assert (before.departed, before.possibly_departed, before.returned, before.remaining) == (7, 1, 0, 0)
+    assert (before.departed, before.possibly_departed, before.returned, before.remaining) == (8, 0, 0, 0)
+    rejoining = m.retention(transformer, pd.Timestamp("2024-08-10")).iloc[0]  # back between 08-02 and 08-23
+    assert (rejoining.departed, rejoining.returned, rejoining.remaining) == (8, 0, 0)
 
 
 def test_transformer_first_and_last_to_leave(transformer):

@@ -18,7 +18,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 def test_report_parameters_are_pinned():
     params = papermill.inspect_notebook(str(ROOT / "notebooks" / "report.ipynb"))
-    assert list(params) == ["data_path", "papers", "as_of"]
+    assert list(params) == ["data_path", "papers", "as_of", "claims_path"]
     assert all(p["default"] == "None" for p in params.values())
     assert all(p["help"] for p in params.values())
 

@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="report the status as of this day, YYYY-MM-DD (default: the latest 'verified' date)")
     r.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="output folder (default: reports/<csv stem>/)")
+    r.add_argument("--claims", default=None, metavar="CSV",
+                   help="claims CSV to check against the data (default: claims.csv beside the data CSV, when it "
+                        "exists, e.g. data/claims.csv); 'none' for no claims section")
     r.add_argument("--formats", type=_formats, default=list(FORMATS), metavar="LIST",
                    help="comma-separated: html, pdf (default: html,pdf); summary.json is always written")
     return parser
@@ -69,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"exodus: {message}", file=sys.stderr, flush=True)
 
     try:
-        result = render(data, args.paper, args.as_of, out, args.formats, progress=say)
+        result = render(data, args.paper, args.as_of, out, args.formats, progress=say, claims=args.claims)
     except RenderInterrupted as err:
         print(f"exodus: {err}: stopped. Nothing was written; {out} is as it was.", file=sys.stderr)
         return 128 + err.signum

@@ -32,7 +32,7 @@ from .contract import (
     check_papers,
     fail,
 )
-from .dates import parse_fuzzy_dates
+from .dates import parse_fuzzy_dates, parse_years
 from .paths import DEFAULT_DATA
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 _CELL_RULES = [c for c in COLUMNS if contract.cell_reason(c, "") or c in DATE_COLUMNS
-               or c in ("destination_type", "founder", "source")]
+               or c in ("destination_type", "founder", "source", "tenure_stated")]
 """Columns with a rule on each value (the rules themselves: :func:`analysis.contract.cell_reason`)."""
 _ONLY_REQUIRED = [c for c in REQUIRED_COLUMNS if c not in DATE_COLUMNS and c != "source"]
 
@@ -142,6 +142,7 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
         pa.Check(lambda d: (d["left"] == "") | (d["destination"] != ""), name="destination_when_left"),
         pa.Check(lambda d: (d["returned"] == "") | (d["left"] != ""), name="returned_after_left"),
         pa.Check(lambda d: ~(parsed["returned"]["end"] < left["start"]), name="returned_not_before_left"),
+        pa.Check(lambda d: (d["tenure_stated"] == "") | (d["left"] != ""), name="stated_needs_left"),
         pa.Check(lambda d: ~d.duplicated(["paper", "author"]), name="unique_author"),
         pa.Check(lambda d: d["published"] == d.groupby("paper", sort=False)["published"].transform("first"),
                  name="one_published"),
@@ -172,6 +173,8 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
             column, rule = "returned", contract.RETURN_RULE
         elif check == "returned_not_before_left":
             column, rule = "returned", f"is before 'left' ({record['left']})"
+        elif check == "stated_needs_left":
+            column, rule = "tenure_stated", contract.STATED_RULE
         elif check == "destination_when_left":
             column, rule = "destination", contract.DESTINATION_RULE
         elif check == "unique_author":
@@ -229,6 +232,9 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
     out["destination_type"] = pd.Categorical(out["destination_type"].mask(out["destination_type"] == ""),
                                              categories=DESTINATION_TYPES)
     out["founder"] = out["founder"].str.lower().map({"true": True, "false": False}).astype("boolean")
+    codes, uniques = pd.factorize(out["tenure_stated"], sort=False)
+    bounds = np.array([parse_years(u) for u in uniques] + [(None, None)], dtype=float).reshape(-1, 2)
+    out["tenure_stated_low"], out["tenure_stated_high"] = bounds[codes, 0], bounds[codes, 1]
 
     extra = [c for c in table.columns if c not in COLUMNS]
     for name in extra:

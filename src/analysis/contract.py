@@ -21,12 +21,13 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import FuzzyDate, parse_fuzzy_date
+from .dates import FuzzyDate, parse_fuzzy_date, parse_years
 
 __all__ = [
     "COLUMNS",
@@ -40,6 +41,8 @@ __all__ = [
     "CohortError",
     "PaperNotFoundError",
     "AsOfError",
+    "ClaimsError",
+    "CLAIM_COLUMNS",
     "USER_ERRORS",
     "normalise_header",
     "read_header",
@@ -56,6 +59,7 @@ COLUMNS = [
     "joined",
     "left",
     "returned",
+    "tenure_stated",
     "destination",
     "destination_type",
     "founder",
@@ -85,6 +89,7 @@ FOUNDER_RULE = "is neither 'true' nor 'false'"
 SOURCE_RULE = "is not a list of http(s) URLs separated by spaces"
 DESTINATION_RULE = "is empty, but 'left' is set: name where the author went, or write 'Unknown'"
 RETURN_RULE = "is set, but 'left' is empty: a return needs a departure"
+STATED_RULE = "is set, but 'left' is empty: a stated tenure is the stint up to leaving"
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -109,12 +114,15 @@ class Problem:
 class CohortError(ValueError):
     """A cohort CSV breaks the data contract; ``problems`` lists every broken rule."""
 
+    contract = "the cohort data contract"
+    columns = COLUMNS
+
     def __init__(self, path: str, problems: list[Problem]):
         self.path = path
-        order = {c: i for i, c in enumerate(COLUMNS)}
+        order = {c: i for i, c in enumerate(self.columns)}
         self.problems = sorted(problems, key=lambda p: (p.line or 0, order.get(p.column, 99), p.rule))
         count = len(self.problems)
-        head = f"{path} does not follow the cohort data contract ({count} problem{'s' if count != 1 else ''}):"
+        head = f"{path} does not follow {self.contract} ({count} problem{'s' if count != 1 else ''}):"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
 
 
@@ -129,13 +137,26 @@ class AsOfError(ValueError):
     """The as-of date is not a valid day, or a paper has none."""
 
 
-USER_ERRORS = frozenset(e.__name__ for e in (CohortError, PaperNotFoundError, AsOfError))
+CLAIM_COLUMNS = ["paper", "claim", "source", "as_of", "measure", "op", "value"]
+"""The claims file's columns (``data/README.md``, "Claims")."""
+CLAIM_REQUIRED = ["paper", "claim", "source", "measure", "op", "value"]
+
+
+class ClaimsError(CohortError):
+    """A claims CSV breaks the claims contract; ``problems`` lists every broken rule."""
+
+    contract = "the claims contract"
+    columns = CLAIM_COLUMNS
+
+
+USER_ERRORS = frozenset(e.__name__ for e in (CohortError, ClaimsError, PaperNotFoundError, AsOfError))
 """Names of the errors a user causes and can fix: reported as a message, never a traceback."""
 
 
-def fail(path: str, rule: str, *, line: int | None = None, column: str | None = None, value: str | None = None):
-    """Raise a :class:`CohortError` with one problem."""
-    raise CohortError(path, [Problem(path, line, column, value, rule)])
+def fail(path: str, rule: str, *, line: int | None = None, column: str | None = None, value: str | None = None,
+         error: type[CohortError] = CohortError):
+    """Raise a :class:`CohortError` (or ``error``) with one problem."""
+    raise error(path, [Problem(path, line, column, value, rule)])
 
 
 def normalise_header(name: str) -> str:
@@ -143,12 +164,13 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
-def _suggest(name: str) -> str:
-    close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+def _suggest(name: str, columns: list[str]) -> str:
+    close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'? " if close else ""
 
 
-def read_header(path: str, text: str) -> list[str]:
+def read_header(path: str, text: str, *, columns: list[str] = COLUMNS, required: list[str] = REQUIRED_COLUMNS,
+                error: type[CohortError] = CohortError, own: bool = True) -> list[str]:
     """The contract column named by each header cell of ``text``; raises :class:`CohortError`.
 
     Every header problem is reported at once: unknown columns (with the nearest
@@ -161,10 +183,11 @@ def read_header(path: str, text: str) -> list[str]:
     names = [normalise_header(h) for h in header]
     problems = []
     for raw, name in zip(header, names):
-        if name not in COLUMNS and not name.startswith(EXTRA_PREFIX) and name:
+        if name not in columns and not (own and name.startswith(EXTRA_PREFIX)) and name:
             problems.append(Problem(path, 1, raw.strip(), None,
-                                    f"is not a column of the contract: {_suggest(name)}"
-                                    f"a column of your own must start with '{EXTRA_PREFIX}'"))
+                                    f"is not a column of the contract: {_suggest(name, columns)}"
+                                    + (f"a column of your own must start with '{EXTRA_PREFIX}'" if own
+                                       else "the columns are " + ", ".join(columns))))
     empty = [i + 1 for i, name in enumerate(names) if not name]
     if empty:
         problems.append(Problem(path, 1, None, None,
@@ -175,19 +198,19 @@ def read_header(path: str, text: str) -> list[str]:
         problems.append(Problem(path, 1, name, None, "appears more than once in the header"
                                 + (f" (as {', '.join(map(repr, spelt))})" if len(set(spelt)) > 1 else "")))
     missing = [Problem(path, 1, name, None, "is a required column and is missing from the header")
-               for name in REQUIRED_COLUMNS if name not in names]
+               for name in required if name not in names]
     if missing:
         shown = first_line if len(first_line) <= 200 else first_line[:200] + "…"
         hint = f"the header as read has {len(header)} field{'s' if len(header) != 1 else ''}: {shown!r}"
         for delimiter, word in _DELIMITERS.items():
             cells = {normalise_header(c) for c in next(csv.reader([first_line], delimiter=delimiter), [])}
-            if all(name in cells for name in REQUIRED_COLUMNS):
+            if all(name in cells for name in required):
                 hint += f"; the file is separated by {word}: save it as comma-separated values (CSV UTF-8)"
                 break
         missing.append(Problem(path, 1, None, None, hint))
     problems += missing
     if problems:
-        raise CohortError(path, problems)
+        raise error(path, problems)
     return names
 
 
@@ -206,6 +229,11 @@ def cell_reason(column: str, value: str) -> str:
         return FOUNDER_RULE
     if column == "source" and value != "" and not URLS.fullmatch(value):
         return SOURCE_RULE
+    if column == "tenure_stated":
+        try:
+            parse_years(value)
+        except ValueError as err:
+            return str(err)
     return ""
 
 
@@ -237,6 +265,8 @@ def row_problems(path: str, rows: Iterable[tuple[int, dict[str, str]]]) -> list[
             problems.append(Problem(path, line, "returned", r["returned"], RETURN_RULE))
         if _before(returned.end, left.start):
             problems.append(Problem(path, line, "returned", r["returned"], f"is before 'left' ({r['left']})"))
+        if r["tenure_stated"] != "" and r["left"] == "":
+            problems.append(Problem(path, line, "tenure_stated", r["tenure_stated"], STATED_RULE))
         key = (r["paper"], r["author"])
         if key in seen:
             problems.append(Problem(path, line, "author", r["author"],
@@ -251,10 +281,10 @@ def row_problems(path: str, rows: Iterable[tuple[int, dict[str, str]]]) -> list[
     return problems
 
 
-def decode(path: str, data: bytes) -> str:
+def decode(path: str, data: bytes, error: type[CohortError] = CohortError) -> str:
     """The file's text (UTF-8, a BOM allowed), or a located error."""
     if b"\x00" in data:
-        fail(path, "is a binary file (it holds NUL bytes), not a UTF-8 CSV")
+        fail(path, "is a binary file (it holds NUL bytes), not a UTF-8 CSV", error=error)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -268,18 +298,31 @@ def decode(path: str, data: bytes) -> str:
         fail(path,
              f"is not UTF-8 text: byte 0x{bad[0]:02x} at character {err.start - line_start + 1} of the line; "
              "save the file as UTF-8",
-             line=line, column=column)
+             line=line, column=column, error=error)
 
 
-def read_bytes(path: str | Path) -> tuple[str, bytes]:
+def read_bytes(path: str | Path, error: type[CohortError] = CohortError) -> tuple[str, bytes]:
     """The file's name for messages and its bytes, or a located error."""
     name = str(path)
     try:
         return name, Path(path).read_bytes()
     except FileNotFoundError:
-        fail(name, "does not exist")
+        fail(name, "does not exist", error=error)
     except IsADirectoryError:
-        fail(name, "is a folder, not a CSV file")
+        fail(name, "is a folder, not a CSV file", error=error)
+
+
+def records(text: str, names: list[str], columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """(CSV line, trimmed record under contract names) for each non-blank data row."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader)
+    rows, previous_end = [], reader.line_num
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if record:
+            fields = dict(zip(names, (v.strip() for v in record)))
+            rows.append((start, {c: fields.get(c, "") for c in columns}))
+    return rows
 
 
 def field_count_problems(path: str, text: str, width: int) -> list[Problem]:
@@ -320,14 +363,7 @@ def check_csv(path: str | Path, papers: Iterable[str] | None = None) -> list[str
     problems = field_count_problems(name, text, len(names))
     if problems:
         raise CohortError(name, problems)
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    rows, previous_end = [], reader.line_num
-    for record in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if record:
-            fields = dict(zip(names, (v.strip() for v in record)))
-            rows.append((start, {c: fields.get(c, "") for c in COLUMNS}))
+    rows = records(text, names, COLUMNS)
     if not rows:
         fail(name, "has a header but no data rows", line=1)
     cache: dict[tuple[str, str], str] = {}
@@ -360,3 +396,96 @@ def check_papers(present: list[str], papers: Iterable[str] | str | None) -> list
             f"papers present: {', '.join(repr(p) for p in present)}"
         )
     return wanted
+
+
+# The claims contract -------------------------------------------------------------------------
+
+OPS = ("=", "!=", "<", "<=", ">", ">=")
+DESTINATION_PREFIX = "at_destination:"
+MEASURE_KINDS = {
+    "authors": "count",
+    "departed": "count",
+    "remaining": "count",
+    "founders": "count",
+    "departed_share": "share",
+    "leaver_tenure_mean_years": "years",
+    "leaver_tenure_median_years": "years",
+    "first_departure": "date",
+    "last_departure": "date",
+}
+"""The measures a claim can name (and their kind), besides ``at_destination:<name>``, a count."""
+
+
+def measure_kind(name: str) -> str | None:
+    """``count``, ``share``, ``years`` or ``date``; None for a name that is not a measure."""
+    if name.startswith(DESTINATION_PREFIX) and name[len(DESTINATION_PREFIX):].strip():
+        return "count"
+    return MEASURE_KINDS.get(name)
+
+
+def value_reason(kind: str, value: str) -> str:
+    """Why ``value`` is not a value for a measure of ``kind``; ``""`` when it is."""
+    if kind == "date":
+        try:
+            if parse_fuzzy_date(value).kind != "day":
+                return "is not a day: a date measure takes YYYY-MM-DD"
+        except ValueError as err:
+            return str(err)
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return "is not a number"
+    if not math.isfinite(number) or number < 0:
+        return "is not a finite number of zero or more"
+    if kind == "share" and number > 1:
+        return "is a share above 1: write a share from 0 to 1 (0.78, not 78)"
+    return ""
+
+
+def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """Apply every rule of the claims contract; return (CSV line, record) per claim.
+
+    ``papers`` are the cohort's papers: a claim about any other is an error.
+    Raises :class:`ClaimsError` listing every problem, located.
+    """
+    name, data = read_bytes(path, ClaimsError)
+    text = decode(name, data, ClaimsError)
+    if not text.strip():
+        fail(name, "is empty: expected a header row and one row per claim", error=ClaimsError)
+    names = read_header(name, text, columns=CLAIM_COLUMNS, required=CLAIM_REQUIRED, error=ClaimsError)
+    problems = field_count_problems(name, text, len(names))
+    if problems:
+        raise ClaimsError(name, problems)
+    rows = records(text, names, CLAIM_COLUMNS)
+    if not rows:
+        fail(name, "has a header but no claims", line=1, error=ClaimsError)
+    for line, r in rows:
+        def bad(column: str, rule: str, line=line, r=r) -> None:
+            problems.append(Problem(name, line, column, r[column], rule))
+
+        for column in CLAIM_REQUIRED:
+            if r[column] == "":
+                bad(column, REQUIRED_RULE)
+        if r["paper"] and r["paper"] not in papers:
+            bad("paper", f"is not a paper of the cohort; papers present: {', '.join(map(repr, papers))}")
+        if r["source"] and not URLS.fullmatch(r["source"]):
+            bad("source", SOURCE_RULE)
+        if r["as_of"]:
+            try:
+                if parse_fuzzy_date(r["as_of"]).kind != "day":
+                    bad("as_of", "is not a single day; expected YYYY-MM-DD")
+            except ValueError as err:
+                bad("as_of", str(err))
+        if r["op"] and r["op"] not in OPS:
+            bad("op", f"is not one of: {' '.join(OPS)}")
+        kind = measure_kind(r["measure"])
+        if r["measure"] and kind is None:
+            bad("measure", f"is not a measure: one of {', '.join(MEASURE_KINDS)} or {DESTINATION_PREFIX}<name>")
+        if kind is not None and r["value"]:
+            reason = value_reason(kind, r["value"])
+            if reason:
+                bad("value", reason)
+    if problems:
+        raise ClaimsError(name, problems)
+    return rows

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates without it
     import pandas as pd
 
-__all__ = ["DAYS_PER_YEAR", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
+__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
 
 DAYS_PER_YEAR = 365.25
 """Days in a year, for every length of time the package gives in years."""
@@ -37,6 +37,39 @@ KINDS = ["day", "month", "year", "interval", "unknown", "missing"]
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END ('..' = open end)"
 
 _POINT = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_YEARS = re.compile(r"\d{1,3}(?:\.(\d{1,2}))?")
+YEARS_FORMS = "N (N to N+1), N/M, N/.. (at least N) or ../M (at most M), in years"
+
+
+def _parse_length(text: str) -> tuple[float, float]:
+    match = _YEARS.fullmatch(text)
+    if match is None:
+        raise ValueError(f"is not a length in years: expected {YEARS_FORMS}")
+    step = 10.0 ** -len(match.group(1) or "")
+    return float(text), float(text) + step
+
+
+def parse_years(text: str) -> tuple[float | None, float | None]:
+    """A stated length of time in years, as the interval it allows: ``(low, high)``.
+
+    ``"5"`` is five point something, [5, 6) (``"5.5"``: [5.5, 5.6)); ``"3/4"``
+    is between 3 and 4; ``"8/.."`` at least 8 (high ``inf``); ``"../3"`` at
+    most 3 (low 0); empty is ``(None, None)``. Raises ``ValueError`` with a
+    sentence fragment saying what is wrong.
+    """
+    text = text.strip()
+    if not text:
+        return None, None
+    if "/" not in text:
+        return _parse_length(text)
+    parts = [p.strip() for p in text.split("/")]
+    if len(parts) != 2 or parts == ["..", ".."] or "" in parts:
+        raise ValueError(f"is not a length in years: expected {YEARS_FORMS}")
+    low = 0.0 if parts[0] == ".." else _parse_length(parts[0])[0]
+    high = float("inf") if parts[1] == ".." else _parse_length(parts[1])[0]
+    if low > high:
+        raise ValueError("is an interval of years that ends before it starts")
+    return low, high
 
 
 @dataclass(frozen=True)

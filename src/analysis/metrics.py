@@ -299,6 +299,11 @@ def tenure(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     ``tenure_years`` is their midpoint where both exist. ``known`` says
     which: ``interval``, ``lower bound`` or ``unknown`` (no join date).
     A returned author's tenure is that of the first stint, up to departure.
+
+    A stated length (``tenure_stated``: "more than eight years at Meta")
+    narrows a leaver's interval to what both the dates and the length allow;
+    ``stated`` marks the rows where it did. Where the two cannot both hold,
+    the dates are kept and ``stated_conflict`` says so (see :func:`plausibility`).
     """
     days = as_of_by_paper(cohort, as_of)
     status = status_as_of(cohort, days)
@@ -308,6 +313,12 @@ def tenure(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     end_max = cohort["left_end"].where(left & (cohort["left_end"] < as_of), as_of)
     shortest = ((end_min - cohort["joined_end"]).dt.days / DAYS_PER_YEAR).clip(lower=0)
     longest = (end_max - cohort["joined_start"]).dt.days / DAYS_PER_YEAR
+    said = status.isin(GONE) & cohort["tenure_stated_low"].notna()
+    low = np.fmax(shortest, cohort["tenure_stated_low"])
+    high = np.fmin(longest, cohort["tenure_stated_high"].replace(np.inf, np.nan))
+    conflict = said & (low > high)
+    stated = said & ~conflict
+    shortest, longest = shortest.where(~stated, low), longest.where(~stated, high)
     known = np.select([longest.notna(), shortest.notna()], ["interval", "lower bound"], "unknown")
     return pd.DataFrame(
         {
@@ -319,6 +330,8 @@ def tenure(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
             "tenure_years": (shortest + longest) / 2,
             "tenure_max_years": longest,
             "known": known,
+            "stated": stated,
+            "stated_conflict": conflict,
         },
         index=cohort.index,
     )
@@ -486,7 +499,8 @@ def headline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     ``authors``, ``departed``, ``possibly_departed``, ``remaining``,
     ``departed_share``; ``destinations`` (distinct organisations),
     ``top_destination`` and ``top_destination_authors`` (ties: first
-    alphabetically), ``founders`` (leavers who founded their destination);
+    alphabetically), ``founders`` (leavers who founded where they went, those
+    who came back later included);
     leavers' tenure (``leaver_tenure_mean_min_years``, with how many leavers
     it covers) and how much is unknown (``departures_without_exact_day``,
     ``departures_date_unknown``, ``joins_unknown``).
@@ -517,7 +531,7 @@ def headline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
             "destinations": len(d),
             "top_destination": named["destination"].iloc[0] if len(named) else None,
             "top_destination_authors": int(named["authors"].iloc[0]) if len(named) else 0,
-            "founders": int((gone & cohort["founder"].fillna(False).astype(bool)).sum()),
+            "founders": int((mine & status.isin(GONE) & cohort["founder"].fillna(False).astype(bool)).sum()),
             "leaver_tenure_mean_min_years": float(t["mean_min_years"].iloc[0]) if len(t) else np.nan,
             "leavers_with_join_bound": int(t["with_interval"].iloc[0] + t["with_lower_bound_only"].iloc[0]) if len(t) else 0,
             "departures_without_exact_day": int((gone & (cohort["left_kind"].astype(str) != "day")).sum()),
@@ -601,6 +615,11 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
                 rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], column,
                              cohort.at[i, column], text.format(verified=cohort.at[i, "verified"],
                                                                 as_of=f"{row_as_of[i]:%Y-%m-%d}")))
+    clash = tenure(cohort, days)["stated_conflict"]
+    for i in cohort.index[clash.to_numpy(bool)]:
+        rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "tenure_stated",
+                     cohort.at[i, "tenure_stated"], f"cannot hold with 'joined' ({cohort.at[i, 'joined']}) and "
+                     f"'left' ({cohort.at[i, 'left']}): the tenure shown rests on the dates alone"))
     home = (cohort["returned"].str.len() > 0) & (
         cohort["destination"].str.casefold() == cohort["origin_org"].str.casefold())
     for i in cohort.index[home.to_numpy(bool)]:

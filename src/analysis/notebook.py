@@ -13,10 +13,10 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import SUMMARY_MIME, charts, metrics, survival, tables
+from . import SUMMARY_MIME, charts, claims, metrics, survival, tables
 from .metrics import AsOfLike
 
-__all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_retention_over_time", "show_survival", "show_comparison", "show_waterfall", "show_destinations", "show_timeline", "emit_summary"]
+__all__ = ["SUMMARY_MIME", "setup", "figure_svg", "show_retention_over_time", "show_survival", "show_comparison", "show_waterfall", "show_destinations", "show_timeline", "show_claims", "emit_summary"]
 
 REPORT_RC = {
     "svg.fonttype": "none",  # text stays text: selectable in the PDF, searchable in the HTML
@@ -130,10 +130,22 @@ def show_comparison(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
     return html
 
 
-def emit_summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None) -> dict:
+def show_claims(everyone: pd.DataFrame, cohort: pd.DataFrame, path) -> pd.DataFrame | None:
+    """The claims section for the papers of ``cohort``: the claims file at ``path`` (None: no
+    section) checked against the data; claims about papers not selected are left out."""
+    if path is None:
+        return None
+    found = claims.load_claims(path, everyone)
+    checked = claims.check_claims(found[found["paper"].isin(cohort["paper"].unique())], cohort)
+    _display(tables.claims_html(checked))
+    return checked
+
+
+def emit_summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None,
+                 checked: pd.DataFrame | None = None) -> dict:
     """Publish the headline figures for the renderer (``summary.json``) as a display output."""
     from IPython.display import display
 
-    result = tables.summary(cohort, as_of, data_name, medians)
+    result = tables.summary(cohort, as_of, data_name, medians, checked)
     display({SUMMARY_MIME: result}, raw=True)
     return result

@@ -179,12 +179,14 @@ class _Kernel:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
 
-def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, kernel):
+def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, claims: Path | None,
+             kernel):
     """Run the notebook with papermill on ``kernel``; return the executed notebook (kept in memory)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = {"data_path": str(data), "papers": list(papers) if papers else None, "as_of": as_of or None}
+    parameters = {"data_path": str(data), "papers": list(papers) if papers else None, "as_of": as_of or None,
+                  "claims_path": str(claims.resolve()) if claims else "none"}
     try:
         return papermill.execute_notebook(
             str(notebook), None, parameters=parameters, kernel_name="python3",
@@ -332,9 +334,10 @@ def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> No
     from .pdf import finalise_pdf, print_options
 
     papers = [p["paper"] for p in summary["papers"]]
-    day = summary["as_of"] or max(p["as_of"] for p in summary["papers"])
+    days = list(dict.fromkeys(p["as_of"] for p in summary["papers"]))
+    day = max(days)
     title = f"Where did the authors go? {'; '.join(papers)}"
-    printer.print(html, pdf, print_options("A4", footer_text=f"{title} · as of {day}"))
+    printer.print(html, pdf, print_options("A4", footer_text=f"{title} · as of {' / '.join(days)}"))
     try:
         finalise_pdf(pdf, title=title, subject="Where the authors of a research paper went after it was published",
                      language="en", keywords=papers, snapshot=day)
@@ -372,6 +375,19 @@ def _check_out_dir(out_dir: Path) -> None:
             break
 
 
+def _claims_file(data: Path, claims: str | Path | None) -> Path | None:
+    """The claims CSV to check: ``claims``, none for ``"none"``, by default ``claims.csv`` beside ``data``."""
+    if claims is not None:
+        text = str(claims).strip()
+        if text.lower() in ("", "none"):
+            return None
+        if not Path(text).is_file():
+            raise RenderError(f"{text}: no such claims file; pass --claims with a claims CSV, or --claims none")
+        return Path(text)
+    beside = data.with_name("claims.csv")
+    return beside if beside.is_file() else None
+
+
 def _check_as_of(as_of: str | None) -> None:
     if not as_of:
         return
@@ -391,13 +407,15 @@ def render(
     formats: Sequence[str] = FORMATS,
     progress: Callable[[str], None] | None = None,
     notebook: str | Path | None = None,
+    claims: str | Path | None = None,
 ) -> RenderResult:
     """Render the report for ``data`` into ``out_dir``; see ``python -m analysis render --help``.
 
     Writes ``report.html`` (self-contained), ``report.pdf`` when asked, and
     ``summary.json``, all or nothing, and removes outputs of an earlier render
     that this one did not make. ``notebook`` defaults to
-    ``notebooks/report.ipynb``. Raises :class:`RenderError` with a message a
+    ``notebooks/report.ipynb``. ``claims``: a claims CSV, ``"none"`` for no
+    claims section; default ``claims.csv`` beside ``data`` when it exists. Raises :class:`RenderError` with a message a
     user can act on (:class:`RenderInterrupted` on SIGINT or SIGTERM, when
     called from the main thread).
     """
@@ -413,8 +431,11 @@ def render(
     out_dir = Path(out_dir) if out_dir else default_out_dir(data)
     _check_out_dir(out_dir)
     _check_as_of(as_of)
+    claims_file = _claims_file(data, claims)
     try:
-        contract.check_csv(data, papers)
+        present = contract.check_csv(data, papers)
+        if claims_file:
+            contract.check_claims_csv(claims_file, present)
     except (contract.CohortError, contract.PaperNotFoundError) as err:
         raise RenderError(str(err)) from None
     chromium = None
@@ -427,7 +448,7 @@ def render(
             )
     try:
         with _stoppable():
-            result = _render(data, papers, as_of, out_dir, formats, chromium, say,
+            result = _render(data, papers, as_of, claims_file, out_dir, formats, chromium, say,
                              Path(notebook) if notebook else REPORT_NOTEBOOK)
     except _Stop as stop:
         raise RenderInterrupted(stop.signum) from None
@@ -435,7 +456,7 @@ def render(
     return result
 
 
-def _render(data: Path, papers, as_of, out_dir: Path, formats: list[str], chromium: str | None,
+def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, formats: list[str], chromium: str | None,
             say: Callable[[str], None], notebook: Path) -> RenderResult:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     result = RenderResult(out_dir=out_dir)
@@ -451,7 +472,7 @@ def _render(data: Path, papers, as_of, out_dir: Path, formats: list[str], chromi
             warm.start()
             stage = time.perf_counter()
             say(f"executing the report notebook on {data.name} (papermill)")
-            nb = _in_worker(_execute, notebook, data.resolve(), papers, as_of, kernel)
+            nb = _in_worker(_execute, notebook, data.resolve(), papers, as_of, claims, kernel)
             result.stages["execute"] = time.perf_counter() - stage
             _normalise(nb)
             result.summary = _summary_of(nb)

@@ -42,6 +42,7 @@ __all__ = [
     "retention_over_time_caption",
     "survival_caption",
     "warnings_html",
+    "claims_html",
 ]
 
 _ENV = Environment(autoescape=True, lstrip_blocks=True)
@@ -306,9 +307,12 @@ date is public only as "on or before", or not at all.</p>""",
     )
 
 
-def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None) -> dict:
+def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None,
+            claims: pd.DataFrame | None = None) -> dict:
     """The headline figures per paper, JSON-ready (dates ISO, no NaN); with ``medians``
-    (:func:`analysis.survival.median_time_to_departure`), the median years to departure too."""
+    (:func:`analysis.survival.median_time_to_departure`), the median years to departure too;
+    ``warnings`` (:func:`analysis.metrics.plausibility`); with ``claims``
+    (:func:`analysis.claims.check_claims`), each claim checked."""
     papers = []
     as_of = as_of_by_paper(cohort, as_of)
     heads = headline(cohort, as_of)
@@ -329,6 +333,9 @@ def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.D
                 for w in plausibility(cohort, as_of).to_dict("records")]
     result = {"data": data_name, "as_of": days.pop() if len(days) == 1 else None, "papers": papers,
               "warnings": warnings}
+    if claims is not None:
+        result["claims"] = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in c.items()}
+                            for c in claims.to_dict("records")]
     json.dumps(result, allow_nan=False)  # fail here, not in the renderer, if anything is not JSON
     return result
 
@@ -408,6 +415,43 @@ parameters could make a figure below wrong.</p>
 </aside>
 """,
         n=len(items), items=items, many=len(papers_of(cohort)) > 1,
+    )
+
+
+VERDICT_MARKS = {"supported": "✔", "contradicted": "✘", "undecided": "?"}
+"""A mark per verdict, shown with its word: the verdict never rests on colour alone."""
+
+
+def claims_html(checked: pd.DataFrame) -> Html:
+    """The section "What was claimed, checked": each claim, its source, date, verdict and why.
+
+    ``checked`` is :func:`analysis.claims.check_claims`; empty gives nothing.
+    """
+    if checked is None or checked.empty:
+        return Html("")
+    counts = checked["verdict"].value_counts()
+    items = [{"paper": c.paper, "claim": c.claim, "as_of": c.as_of, "verdict": c.verdict,
+              "mark": VERDICT_MARKS[c.verdict], "why": c.explanation[:1].upper() + c.explanation[1:],
+              "sources": [(url, url.split("/")[2].removeprefix("www.")) for url in URL.findall(c.source)]}
+             for c in checked.itertuples(index=False)]
+    return _render(
+        """
+<h2 id="claims">What was claimed, checked</h2>
+<p>Published claims about these authors, each checked against the data as of the date it speaks of:
+<strong>supported</strong> when every value the data's dates allow satisfies it, <strong>contradicted</strong>
+when none does, <strong>undecided</strong> when the data allows both.
+{% for v in order if counts.get(v) %}{{ counts[v] }} {{ v }}{{ ", " if not loop.last else "." }}{% endfor %}</p>
+<table class="exodus-claims">
+<thead><tr>{% if many %}<th>Paper</th>{% endif %}<th class="claim">Claim</th><th>As of</th><th>Verdict</th><th class="why">Why</th></tr></thead>
+<tbody>
+{% for c in items %}<tr class="verdict-{{ c.verdict }}">{% if many %}<td>{{ c.paper }}</td>{% endif %}
+<td>“{{ c.claim }}”<br><small>{% for url, host in c.sources %}<a href="{{ url }}" rel="noopener noreferrer nofollow">{{ host }}</a> {% endfor %}</small></td>
+<td>{{ c.as_of }}</td><td class="verdict"><span aria-hidden="true">{{ c.mark }}</span> {{ c.verdict }}</td><td>{{ c.why }}.</td></tr>
+{% endfor %}
+</tbody>
+</table>
+""",
+        items=items, many=checked["paper"].nunique() > 1, counts=counts.to_dict(), order=list(VERDICT_MARKS),
     )
 
 
