@@ -153,12 +153,13 @@ class TestStatedTenure:
             contract.check_csv(path)
 
 
-class TestShippedClaims:
-    @pytest.fixture(scope="class")
-    def checked(self):
-        cohort = load_cohort(SHIPPED)
-        return claims.check_claims(claims.load_claims(ROOT / "data" / "claims.csv", cohort), cohort)
+@pytest.fixture(scope="module")
+def checked():
+    cohort = load_cohort(SHIPPED)
+    return claims.check_claims(claims.load_claims(ROOT / "data" / "claims.csv", cohort), cohort)
 
+
+class TestShippedClaims:
     def test_every_claim_cites_its_article(self, checked):
         assert checked["source"].str.match(r"https?://").all()
         assert set(checked["paper"]) == {"LLaMA (2023)", "Attention Is All You Need (2017)"}

@@ -175,7 +175,7 @@ class _Kernel:
             if self.km.has_kernel:
                 self.km.shutdown_kernel(now=True)
         finally:
-            self.thread.join(timeout=2)
+            self.thread.join(timeout=15)
             shutil.rmtree(self.sockets, ignore_errors=True)
 
 
@@ -203,9 +203,10 @@ def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: st
         ) from None
 
 
-def _in_worker(func: Callable, *args):
+def _in_worker(workers: list[threading.Thread], func: Callable, *args):
     """``func(*args)`` in a daemon thread, the main thread waiting in short steps (so a signal
-    reaches it within a fraction of a second, and nothing in ``func`` can install its own handlers)."""
+    reaches it within a fraction of a second, and nothing in ``func`` can install its own handlers).
+    The thread is added to ``workers``: an interrupted render joins it once the kernel is down."""
     box: dict = {}
 
     def run() -> None:
@@ -215,6 +216,7 @@ def _in_worker(func: Callable, *args):
             box["error"] = err
 
     worker = threading.Thread(target=run, name="exodus-execute", daemon=True)
+    workers.append(worker)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)
@@ -463,6 +465,7 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
     with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", dir=out_dir.parent) as tmp:
         work = Path(tmp)
         kernel = printer = None
+        workers: list[threading.Thread] = []
         try:
             kernel = _Kernel()
             printer = _PdfPrinter(chromium, work) if chromium else None
@@ -472,7 +475,7 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
             warm.start()
             stage = time.perf_counter()
             say(f"executing the report notebook on {data.name} (papermill)")
-            nb = _in_worker(_execute, notebook, data.resolve(), papers, as_of, claims, kernel)
+            nb = _in_worker(workers, _execute, notebook, data.resolve(), papers, as_of, claims, kernel)
             result.stages["execute"] = time.perf_counter() - stage
             _normalise(nb)
             result.summary = _summary_of(nb)
@@ -498,6 +501,8 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
                     kernel.stop()
                 if printer:
                     printer.cancel()
+                for worker in workers:  # papermill sees the dead kernel and returns; no thread outlives us
+                    worker.join(timeout=15)
         summary = work / "summary.json"
         summary.write_text(json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         staged.append(summary)
