@@ -253,8 +253,8 @@ def _summary_of(nb) -> dict:
 
 def _warm_up_exporter() -> None:
     """Import nbconvert while the kernel runs (the main thread only waits on it then)."""
-    import nbconvert  # noqa: F401
-    from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: F401
+    import nbconvert
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
 
 def _write_html(nb, target: Path) -> None:
@@ -343,7 +343,7 @@ def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> No
     try:
         finalise_pdf(pdf, title=title, subject="Where the authors of a research paper went after it was published",
                      language="en", keywords=papers, snapshot=day)
-    except Exception as err:  # noqa: BLE001 - a PDF pypdf cannot read is a failed print
+    except Exception as err:
         raise RenderError(f"the printed PDF could not be finalised: {type(err).__name__}: {err}") from None
 
 
