@@ -253,8 +253,10 @@ def _summary_of(nb) -> dict:
 
 def _warm_up_exporter() -> None:
     """Import nbconvert while the kernel runs (the main thread only waits on it then)."""
-    import nbconvert
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    import importlib
+
+    for module in ("nbconvert", "nbconvert.preprocessors"):
+        importlib.import_module(module)
 
 
 def _write_html(nb, target: Path) -> None:
