@@ -23,7 +23,7 @@ pytestmark = pytest.mark.render
 
 HOSTILE = ROOT / "tests" / "data" / "hostile.csv"
 sys.path.insert(0, str(HOSTILE.parent))
-from make_hostile import NAUGHTY, PAPER
+from make_hostile import NAUGHTY, PAPER  # noqa: E402 - found through the path above
 
 CHROMIUM = find_chromium()
 needs_browser = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"),
