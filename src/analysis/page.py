@@ -109,6 +109,7 @@ def inline_svg(svg: str, prefix: str | None = None) -> str:
     return ET.tostring(root, encoding="unicode", short_empty_elements=True)
 
 
+_TABINDEX = re.compile(r'(<[a-zA-Z][^<>]*?) tabindex="0"')
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
 _H2 = re.compile(r"<h2(?P<attrs>[^>]*)>(?P<inner>.*?)</h2>", re.S)
 _ID = re.compile(r'\sid="([^"]*)"')
@@ -129,10 +130,10 @@ def finish_html(page: str, contents_label: str = "Contents") -> str:
     """nbconvert's page, finished: no stray ``tabindex``, no "¶" anchors, ids on every ``h2`` and a
     table of contents (``<nav class="exodus-toc">``) after the ``h1`` linking to them.
 
-    Only markup nbconvert and this package wrote is touched: text from the data is escaped
-    (``&quot;``), so ``tabindex="0"`` or ``<h2`` never match inside it.
+    Only tags are touched: text from the data has its ``<`` escaped (``&lt;``), so a value
+    reading ``<h2 tabindex="0">`` stays literal text.
     """
-    page = page.replace(' tabindex="0"', "")
+    page = _TABINDEX.sub(r"\1", page)
     page = _ANCHOR.sub("", page)
     taken: set[str] = set()
     sections = []
