@@ -66,12 +66,13 @@ still there as "not yet". It is fitted to the intervals the sources give, never 
     ("code", "author-table", "tables.author_table_html(cohort, as_of_day)"),
     ("md", "methods", """## Methods and caveats
 
-Each row of the data cites public sources (linked above). Dates are kept exactly as precise as the
+Each row of the data cites public sources (numbered in the table above, listed under Sources below). Dates are kept exactly as precise as the
 sources make them: a day, a month, a year, or an interval such as "on or before 2023-11-17". Each
 becomes its earliest and latest possible day; the report counts a departure by a date only when its
 latest possible day has passed, and tenure is shown as a range, or as a floor (≥) when only an
 "on or before" join date is public. Unknown values stay unknown and are listed here."""),
     ("code", "caveats", "tables.caveats_html(cohort, as_of_day, data_name)"),
+    ("code", "sources", "tables.sources_html(cohort, checked)"),
     ("code", "summary", "_ = notebook.emit_summary(cohort, as_of_day, data_name, medians=medians, checked=checked)", ["remove_cell"]),
 ]
 

@@ -299,7 +299,7 @@ class TestReturns:
         d = m.destinations(only, as_of)
         assert d[["destination", "authors", "came_back"]].values.tolist() == [["Unknown", 1, 1]]
         caption = " ".join(tables.destinations_caption(d).striptags().split())
-        assert caption.startswith("Where the 1 leaver went is not public. 1 of them came back")
+        assert caption.startswith("Where the leaver went is not public. The leaver came back later")
         [warning] = m.plausibility(only, as_of).to_dict("records")
         assert (warning["line"], warning["column"], warning["value"]) == (2, "destination", "Org")
         assert "where they went on leaving" in warning["message"]

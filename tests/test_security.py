@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
+from analysis.page import SVG_ELEMENTS
 from analysis.render import find_chromium
 from conftest import ROOT
 
@@ -67,8 +68,18 @@ def test_every_value_shows_as_literal_text(soup):
 
 def test_nothing_from_the_data_becomes_markup(soup):
     body = soup.body
-    assert not body.find_all(["script", "iframe", "object", "embed", "svg", "style", "form", "base", "meta", "link"])
-    assert all(img["src"].startswith("data:image/svg+xml;base64,") for img in body.find_all("img"))
+    assert not body.find_all(["script", "iframe", "object", "embed", "style", "form", "base", "meta", "link", "img",
+                              "foreignobject", "foreignObject"])
+    # the only SVG is the charts', inlined by analysis.page.inline_svg inside their container
+    for svg in body.find_all("svg"):
+        assert "exodus-chart" in svg.parent.get("class", []), svg.parent
+        for element in svg.find_all(True):
+            assert element.name in {e.lower() for e in SVG_ELEMENTS}, element.name
+            for name, value in element.attrs.items():
+                if name.endswith("href"):
+                    assert value.startswith("#"), value
+                assert "url(" not in str(value) or "url(#" in str(value)
+    assert len(body.find_all("svg")) == 3 + 2
     for element in soup.find_all(True):
         assert not [a for a in element.attrs if a.lower().startswith("on")], element.name
     import csv
@@ -125,7 +136,30 @@ def visit(browser, path: Path) -> dict:
     page.wait_for_timeout(300)
     seen["pwned"] = page.evaluate("() => [window.__pwned, document.scripts.length]")
     seen["text"] = page.inner_text("body")
-    seen["images"] = page.evaluate("() => Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+    seen["charts"] = page.evaluate("() => Array.from(document.querySelectorAll('.exodus-chart svg')).map("
+                                   "s => s.getBoundingClientRect().width > 100 && s.textContent.trim().length > 0)")
+    seen["chart_text"] = page.evaluate("() => Array.from(document.querySelectorAll('.exodus-chart')).map(c => c.innerText)")
+    seen["tabindex"] = page.evaluate("() => Array.from(document.querySelectorAll('[tabindex]')).map(e => e.tagName)")
+    seen["title"] = page.title()
+    seen["toc"] = page.evaluate("""() => Array.from(document.querySelectorAll('nav.exodus-toc a')).map(a => {
+        const target = document.getElementById(a.getAttribute('href').slice(1));
+        return [a.textContent, target ? target.tagName + ':' + target.textContent.trim() : null]; })""")
+    seen["h2"] = page.evaluate("() => Array.from(document.querySelectorAll('h2')).map(h => h.textContent.trim())")
+    seen["described"] = page.evaluate("""() => Array.from(document.querySelectorAll('.exodus-chart')).map(c => {
+        const d = document.getElementById(c.getAttribute('aria-describedby'));
+        return [c.getAttribute('role'), c.getAttribute('aria-label'), d ? d.textContent.trim() : null]; })""")
+    # The Content-Security-Policy blocks scripts even when one gets into the DOM (the probe's own
+    # violation report is the only console message it adds, and is not counted as the page's).
+    before = len(seen["console"])
+    seen["csp"] = page.evaluate("""() => new Promise(resolve => {
+        let blocked = false;
+        document.addEventListener('securitypolicyviolation', () => { blocked = true; });
+        const s = document.createElement('script'); s.textContent = 'window.__csp_ran = 1;';
+        document.body.appendChild(s);
+        setTimeout(() => resolve([window.__csp_ran === undefined, blocked]), 100); })""")
+    probe = seen["console"][before:]
+    assert all("Content Security Policy" in m for m in probe), probe
+    del seen["console"][before:]
     context.close()
     return seen
 
@@ -138,7 +172,9 @@ def test_hostile_report_in_a_real_browser(browser, hostile_report):
     assert seen["requests"] == [hostile_report[0].as_uri()]
     assert seen["console"] == [] and seen["errors"] == []
     assert "<script>window.__pwned=1;alert(1)</script>" in seen["text"]
-    assert all(seen["images"]) and len(seen["images"]) == 3 + 2
+    assert all(seen["charts"]) and len(seen["charts"]) == 3 + 2
+    assert seen["csp"] == [True, True]
+    assert seen["tabindex"] == []
 
 
 @needs_browser
@@ -151,5 +187,22 @@ def test_shipped_report_in_a_real_browser(browser, tmp_path):
     assert seen["pwned"] == [None, 0] and seen["dialogs"] == []
     assert seen["requests"] == [(out / "report.html").as_uri()]
     assert seen["console"] == [] and seen["errors"] == []
-    assert "Of the 14 authors of LLaMA (2023)" in " ".join(seen["text"].split())
-    assert all(seen["images"]) and len(seen["images"]) == 3 * 2 + 2
+    text = " ".join(seen["text"].split())
+    assert "Of the 14 authors of LLaMA (2023)" in text
+    assert all(seen["charts"]) and len(seen["charts"]) == 3 * 2 + 2
+    # chart text is page text: find-in-page reaches axis labels and bar names
+    assert "Mistral AI" in seen["chart_text"][2] and "authors" in " ".join(seen["chart_text"])
+    assert "years since publication" in text
+    # no stray tabindex, no pilcrow anchors
+    assert seen["tabindex"] == [] and "¶" not in text
+    # a title naming the papers
+    assert seen["title"] == "Where did the authors go? LLaMA (2023); Attention Is All You Need (2017)"
+    # the table of contents lists every h2, and each link lands on its heading
+    assert [name for name, _ in seen["toc"]] == seen["h2"] and len(seen["h2"]) >= 8
+    assert all(target == f"H2:{name}" for name, target in seen["toc"])
+    # charts: an image with a short name, described by their caption (not named by it)
+    for role, label, caption in seen["described"]:
+        assert role == "img" and label.startswith("Chart: ") and caption and caption.startswith(("From", "Each", "The", "Kaplan", "1", "2", "3", "4", "5", "6", "7", "8", "9"))
+        assert label not in caption
+    # the Content-Security-Policy still blocks scripts
+    assert seen["csp"] == [True, True]

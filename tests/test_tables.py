@@ -62,7 +62,8 @@ class TestAuthorTable:
     def test_rows_and_links(self, tiny):
         html = tables.author_table_html(tiny, AS_OF)
         assert html.count("<tr><td>") == 5
-        assert html.count('<a href="https://example.org/a"') == 5
+        assert html.count('<a href="#source-1"') == 5  # numbered links to the Sources list
+        assert "https://example.org/a" not in html
         assert "date not public" in html and "≥" not in html.split("<tbody>")[1].split("</tr>")[0]
 
     def test_long_cohorts_are_cut_and_say_so(self, tiny):
@@ -76,8 +77,35 @@ class TestAuthorTable:
         assert "<script>" not in html and "<img" not in html
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
-        # the source URL is an attribute value, escaped
-        assert 'href="https://example.org/a?q=1&amp;x=2"' in html
+        # the source URL is an attribute value, escaped, in the Sources list
+        assert 'href="https://example.org/a?q=1&amp;x=2"' in tables.sources_html(cohort)
+
+
+class TestSources:
+    def test_numbered_once_each_in_first_citation_order(self, write_csv):
+        c = load_cohort(write_csv([{"author": "A", "source": "https://a.example/1 https://b.example/2"},
+                                   {"author": "B", "source": "https://b.example/2 https://c.example/3"}]))
+        listed = tables.sources(c)
+        assert [(s["n"], s["url"]) for s in listed] == [(1, "https://a.example/1"), (2, "https://b.example/2"),
+                                                         (3, "https://c.example/3")]
+        assert listed[1]["cited"] == ["A", "B"]
+        html = tables.sources_html(c)
+        assert '<li id="source-2"><a href="https://b.example/2"' in html
+        assert ">https://c.example/3</a>" in html  # the URL is the visible text: it survives printing
+        table = tables.author_table_html(c, AS_OF)
+        assert '<a href="#source-2" aria-label="source 2">[2]</a> <a href="#source-3"' in table
+
+    def test_cut_tables_list_the_sources_they_show(self, tiny):
+        html = tables.sources_html(tiny, max_rows=2)
+        assert "of the 3 authors not listed in the table are in the data file" in html
+
+
+class TestHeadlineWording:
+    def test_a_single_returner_still_there(self, write_csv):
+        c = load_cohort(write_csv([{"author": "R", "left": "2021", "returned": "2023", "destination": "Z"},
+                                   {"author": "S", "left": "2021", "destination": "Z"}]))
+        text = " ".join(tables.headline_html(c, AS_OF).striptags().split())
+        assert "and 1 was there, back after leaving." in text and "1 of them" not in text
 
 
 class TestCaveats:
@@ -105,7 +133,29 @@ class TestCaptions:
 
     def test_timeline(self, tiny):
         text = " ".join(tables.timeline_caption(m.timeline(tiny, AS_OF)).split())
-        assert "Of 4 departures, 1 is known to the day" in text
+        assert "Of the 4 departures, 1 is known to the day (diamond); the 3 others are drawn as bars" in text
+
+    def test_timeline_one_departure(self, write_csv):
+        c = load_cohort(write_csv([{"author": "R", "left": "2021-03-04", "destination": "Z"}, {"author": "S"}]))
+        text = " ".join(tables.timeline_caption(m.timeline(c, AS_OF)).split())
+        assert "The one departure is known to the day (diamond)." in text and "departures" not in text
+
+    def test_waterfall_without_spans_says_nothing_of_hatching(self, tiny):
+        assert "Hatched" not in tables.waterfall_caption(m.waterfall_steps(tiny, AS_OF))
+
+    def test_waterfall_caption_stays_short_for_many_periods(self, write_csv):
+        rows = [{"author": f"A{i}", "left": f"{2000 + i % 40}-0{1 + i % 9}", "destination": "Z",
+                 "published": "1999-01-01", "verified": "2041-01-01"} for i in range(2000)]
+        c = load_cohort(write_csv(rows))
+        steps = m.waterfall_steps(c, pd.Timestamp("2041-01-01"))
+        text = tables.waterfall_caption(steps).striptags()
+        assert len(text) < 400, text
+        assert "more steps account for" in text
+
+    def test_survival_median_not_reached(self):
+        medians = pd.DataFrame({"paper": ["P"], "median_low": [float("nan")], "median_high": [float("nan")]})
+        text = " ".join(tables.survival_caption(medians).striptags().split())
+        assert "P, not reached (fewer than half had left)." in text and "not reached years" not in text
 
 
 class TestSummary:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis render [--data CSV] [--paper NAME] [--as-of DATE] [--out DIR] [--formats html,pdf]``."""
+"""Command line: ``python -m analysis render [--data CSV] [--paper NAME] [--as-of DATE] [--out DIR] [--formats html,pdf] [--paper-size A4|letter]``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .render import FORMATS, RenderError, RenderInterrupted, default_out_dir, render
 from .paths import DEFAULT_DATA
+from .pdf import PAPER_FORMATS
 
 
 def _day(text: str) -> str:
@@ -26,6 +27,13 @@ def _formats(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(
             f"{text!r}: choose one or more of {', '.join(FORMATS)}, comma-separated (e.g. html,pdf)")
     return chosen
+
+
+def _paper_size(text: str) -> str:
+    sizes = {name.lower(): name for name in PAPER_FORMATS}
+    if text.strip().lower() not in sizes:
+        raise argparse.ArgumentTypeError(f"{text!r}: choose A4 or letter")
+    return sizes[text.strip().lower()]
 
 
 def _size(path: Path) -> str:
@@ -50,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--claims", default=None, metavar="CSV",
                    help="claims CSV to check against the data (default: claims.csv beside the data CSV, when it "
                         "exists, e.g. data/claims.csv); 'none' for no claims section")
+    r.add_argument("--paper-size", type=_paper_size, default="A4", metavar="SIZE",
+                   help="page size of the PDF (and of the HTML when printed): A4 or letter (default: A4)")
     r.add_argument("--formats", type=_formats, default=list(FORMATS), metavar="LIST",
                    help="comma-separated: html, pdf (default: html,pdf); summary.json is always written")
     return parser
@@ -73,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"exodus: {message}", file=sys.stderr, flush=True)
 
     try:
-        result = render(data, args.paper, args.as_of, out, args.formats, progress=say, claims=args.claims)
+        result = render(data, args.paper, args.as_of, out, args.formats, progress=say, claims=args.claims,
+                        paper_size=args.paper_size)
     except RenderInterrupted as err:
         print(f"exodus: {err}: stopped. Nothing was written; {out} is as it was.", file=sys.stderr)
         return 128 + err.signum

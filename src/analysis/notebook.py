@@ -7,6 +7,7 @@ and returns the figures it made, so the notebooks stay one call per section.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import matplotlib
@@ -48,29 +49,34 @@ def figure_svg(fig) -> str:
     return buffer.getvalue()
 
 
-def _show(fig, caption: tables.Html) -> None:
-    """Display a figure as SVG whose alt text is its caption, then the caption; close the figure."""
+def _show(fig, caption: tables.Html, label: str) -> None:
+    """Display a figure as SVG, then its caption; close the figure.
+
+    The SVG's metadata names the chart with ``label`` (short, e.g. "Chart: who is left, LLaMA
+    (2023)") and points to the caption's id, so the report's template can describe the chart by
+    its caption (``aria-describedby``) without repeating it as alt text.
+    """
     from IPython.display import display
 
-    alt = caption.striptags()
-    display({"image/svg+xml": figure_svg(fig), "text/plain": alt}, raw=True, metadata={"image/svg+xml": {"alt": alt}})
+    svg = figure_svg(fig)
+    caption_id = "caption-" + hashlib.sha1((label + svg).encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+    display({"image/svg+xml": svg, "text/plain": label}, raw=True,
+            metadata={"image/svg+xml": {"exodus": {"label": label, "caption": caption_id}}})
     plt.close(fig)
-    display(caption)
+    display(tables.figure_caption(caption, caption_id))
 
 
 def _no_departures(paper: str, day: pd.Timestamp) -> tables.Html:
-    return tables._render(
-        '<p class="exodus-caption">No author of <em>{{ paper }}</em> had left by {{ day }}: nothing to draw.</p>',
-        paper=paper, day=day.strftime("%Y-%m-%d"))
+    return tables.words("no_departures.html.j2", paper=paper, day=day.strftime("%Y-%m-%d"))
 
 
 def show_waterfall(cohort: pd.DataFrame, as_of: AsOfLike = None) -> list:
     """Retention waterfall and caption, per paper."""
     figures = []
-    for _, steps in metrics.waterfall_steps(cohort, as_of).groupby("paper", sort=False):
+    for paper, steps in metrics.waterfall_steps(cohort, as_of).groupby("paper", sort=False):
         fig, ax = plt.subplots(figsize=(8.5, 4.2))
         charts.plot_retention_waterfall(steps, ax=ax)
-        _show(fig, tables.waterfall_caption(steps))
+        _show(fig, tables.waterfall_caption(steps), tables.chart_label("waterfall", paper))
         figures.append(fig)
     return figures
 
@@ -87,7 +93,7 @@ def show_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int = 1
             continue
         fig, ax = plt.subplots(figsize=(8.5, 0.45 * len(data) + 1.4))
         charts.plot_destinations(data, ax=ax)
-        _show(fig, tables.destinations_caption(data))
+        _show(fig, tables.destinations_caption(data), tables.chart_label("destinations", paper))
         figures.append(fig)
     return figures
 
@@ -95,10 +101,10 @@ def show_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int = 1
 def show_timeline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> list:
     """Departure timeline and caption, per paper."""
     figures = []
-    for _, data in metrics.timeline(cohort, as_of).groupby("paper", sort=False):
+    for paper, data in metrics.timeline(cohort, as_of).groupby("paper", sort=False):
         fig, ax = plt.subplots(figsize=charts.timeline_figsize(data))
         charts.plot_departure_timeline(data, ax=ax)
-        _show(fig, tables.timeline_caption(data))
+        _show(fig, tables.timeline_caption(data), tables.chart_label("timeline", paper))
         figures.append(fig)
     return figures
 
@@ -108,7 +114,7 @@ def show_retention_over_time(cohort: pd.DataFrame, as_of: AsOfLike = None) -> li
     curve = survival.retention_curve(cohort, as_of)
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
     charts.plot_retention_over_time(curve, ax=ax)
-    _show(fig, tables.retention_over_time_caption(curve))
+    _show(fig, tables.retention_over_time_caption(curve), tables.chart_label("retention", None))
     return [fig]
 
 
@@ -116,9 +122,13 @@ def show_survival(cohort: pd.DataFrame, as_of: AsOfLike = None, resamples: int =
     """Kaplan-Meier time to departure, every paper on one chart; returns the medians."""
     km = survival.kaplan_meier(cohort, as_of, resamples=resamples)
     medians = survival.median_time_to_departure(km)
+    days = metrics.as_of_by_paper(cohort, as_of)
+    if not (metrics.status_as_of(cohort, days) == "departed").any():
+        _display(tables.words("no_survival.html.j2", papers=list(days), days=[d.strftime("%Y-%m-%d") for d in days.values()]))
+        return medians
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
     charts.plot_survival(km, medians=medians, ax=ax)
-    _show(fig, tables.survival_caption(medians, resamples))
+    _show(fig, tables.survival_caption(medians, resamples), tables.chart_label("survival", None))
     return medians
 
 
@@ -126,7 +136,7 @@ def show_comparison(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
     """The side-by-side comparison (only when the cohort holds several papers)."""
     html = tables.comparison_html(cohort, as_of, medians)
     if html:
-        _display(tables.Html("<h2>Comparing the papers</h2>") + html)
+        _display(tables.words("comparison_heading.html.j2") + html)
     return html
 
 
@@ -137,7 +147,8 @@ def show_claims(everyone: pd.DataFrame, cohort: pd.DataFrame, path) -> pd.DataFr
         return None
     found = claims.load_claims(path, everyone)
     checked = claims.check_claims(found[found["paper"].isin(cohort["paper"].unique())], cohort)
-    _display(tables.claims_html(checked))
+    numbers = {s["url"]: s["n"] for s in tables.sources(cohort, checked)}
+    _display(tables.claims_html(checked, numbers))
     return checked
 
 

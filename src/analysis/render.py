@@ -37,10 +37,11 @@ from pathlib import Path
 
 from . import SUMMARY_MIME, contract
 from .dates import parse_fuzzy_date
+from .pdf import PAPER_FORMATS
 from .paths import DEFAULT_DATA, NOTEBOOKS_DIR, REPORT_NOTEBOOK, REPORTS_DIR, TEMPLATES_DIR
 
 __all__ = ["FORMATS", "OUTPUTS", "RenderError", "RenderInterrupted", "RenderResult", "render", "find_chromium",
-           "default_out_dir"]
+           "default_out_dir", "report_title"]
 
 FORMATS = ("html", "pdf")
 OUTPUTS = ("report.html", "report.pdf", "summary.json")
@@ -259,10 +260,18 @@ def _warm_up_exporter() -> None:
         importlib.import_module(module)
 
 
-def _write_html(nb, target: Path) -> None:
+def report_title(summary: dict) -> str:
+    """The report's title, naming its paper(s): the HTML ``<title>``, the PDF's title and footer."""
+    papers = [p["paper"] for p in summary.get("papers", [])]
+    return f"Where did the authors go? {'; '.join(papers)}" if papers else "Where did the authors go?"
+
+
+def _write_html(nb, target: Path, title: str = "Where did the authors go?", paper_size: str = "A4") -> None:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
+
+    from .page import finish_html, inline_svg
 
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
@@ -272,8 +281,11 @@ def _write_html(nb, target: Path) -> None:
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": "report"}})
-    target.write_text(body, encoding="utf-8")
+    exporter.register_filter("exodus_svg", inline_svg)
+    nb.metadata["title"] = title  # the template's <title> prefers the notebook's title
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title},
+                                                         "exodus": {"paper": paper_size}})
+    target.write_text(finish_html(body), encoding="utf-8")
 
 
 class _PdfPrinter(threading.Thread):
@@ -332,7 +344,7 @@ class _PdfPrinter(threading.Thread):
             self.error = f"printing the PDF failed: {type(err).__name__}: {err}"
 
 
-def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> None:
+def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict, paper_size: str = "A4") -> None:
     """Print with an outline, tags, page numbers and a footer naming the report; then fix the
     metadata and everything that varies between prints (:mod:`analysis.pdf`)."""
     from .pdf import finalise_pdf, print_options
@@ -340,12 +352,12 @@ def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> No
     papers = [p["paper"] for p in summary["papers"]]
     days = list(dict.fromkeys(p["as_of"] for p in summary["papers"]))
     day = max(days)
-    title = f"Where did the authors go? {'; '.join(papers)}"
-    printer.print(html, pdf, print_options("A4", footer_text=f"{title} · as of {' / '.join(days)}"))
+    title = report_title(summary)
+    printer.print(html, pdf, print_options(paper_size, footer_text=f"{title} · as of {' / '.join(days)}"))
     try:
         finalise_pdf(pdf, title=title, subject="Where the authors of a research paper went after it was published",
                      language="en", keywords=papers, snapshot=day)
-    except Exception as err:
+    except Exception as err:  # a PDF pypdf cannot read is a failed print
         raise RenderError(f"the printed PDF could not be finalised: {type(err).__name__}: {err}") from None
 
 
@@ -412,6 +424,7 @@ def render(
     progress: Callable[[str], None] | None = None,
     notebook: str | Path | None = None,
     claims: str | Path | None = None,
+    paper_size: str = "A4",
 ) -> RenderResult:
     """Render the report for ``data`` into ``out_dir``; see ``python -m analysis render --help``.
 
@@ -419,7 +432,9 @@ def render(
     ``summary.json``, all or nothing, and removes outputs of an earlier render
     that this one did not make. ``notebook`` defaults to
     ``notebooks/report.ipynb``. ``claims``: a claims CSV, ``"none"`` for no
-    claims section; default ``claims.csv`` beside ``data`` when it exists. Raises :class:`RenderError` with a message a
+    claims section; default ``claims.csv`` beside ``data`` when it exists. ``paper_size``:
+    ``"A4"`` or ``"Letter"`` (:data:`analysis.pdf.PAPER_FORMATS`), for the PDF and the page's
+    ``@page`` size. Raises :class:`RenderError` with a message a
     user can act on (:class:`RenderInterrupted` on SIGINT or SIGTERM, when
     called from the main thread).
     """
@@ -432,6 +447,10 @@ def render(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
         raise RenderError(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from: {', '.join(FORMATS)}")
+    sizes = {name.lower(): name for name in PAPER_FORMATS}
+    if str(paper_size).lower() not in sizes:
+        raise RenderError(f"unknown paper size {paper_size!r}; choose from: {', '.join(PAPER_FORMATS)}")
+    paper_size = sizes[str(paper_size).lower()]
     out_dir = Path(out_dir) if out_dir else default_out_dir(data)
     _check_out_dir(out_dir)
     _check_as_of(as_of)
@@ -453,7 +472,7 @@ def render(
     try:
         with _stoppable():
             result = _render(data, papers, as_of, claims_file, out_dir, formats, chromium, say,
-                             Path(notebook) if notebook else REPORT_NOTEBOOK)
+                             Path(notebook) if notebook else REPORT_NOTEBOOK, paper_size)
     except _Stop as stop:
         raise RenderInterrupted(stop.signum) from None
     result.seconds = time.perf_counter() - started
@@ -461,7 +480,7 @@ def render(
 
 
 def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, formats: list[str], chromium: str | None,
-            say: Callable[[str], None], notebook: Path) -> RenderResult:
+            say: Callable[[str], None], notebook: Path, paper_size: str = "A4") -> RenderResult:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     result = RenderResult(out_dir=out_dir)
     with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}.", dir=out_dir.parent) as tmp:
@@ -486,7 +505,7 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
             say("writing report.html (nbconvert)")
             warm.join()
             html = work / "report.html"
-            _write_html(nb, html)
+            _write_html(nb, html, report_title(result.summary), paper_size)
             result.stages["html"] = time.perf_counter() - stage
             if "html" in formats:
                 staged.append(html)
@@ -494,7 +513,7 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
                 stage = time.perf_counter()
                 say("printing report.pdf (Chromium)")
                 pdf = work / "report.pdf"
-                _print_pdf(printer, html, pdf, result.summary)
+                _print_pdf(printer, html, pdf, result.summary, paper_size)
                 staged.append(pdf)
                 result.stages["pdf"] = time.perf_counter() - stage
         finally:
