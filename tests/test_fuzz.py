@@ -153,6 +153,6 @@ def test_mutations_load_consistently_or_fail_located(tmp_path_factory, case):
         gone = rows[rows["left"] != ""]
         assert h["departed"] + h["possibly_departed"] <= len(gone)
         status = m.status_as_of(cohort, AS_OF)[cohort["paper"] == paper]
-        founders = cohort.loc[status.index[status == "departed"], "founder"].fillna(False).astype(bool)
+        founders = cohort.loc[status.index[status.isin(m.GONE)], "founder"].fillna(False).astype(bool)
         assert h["founders"] == int(founders.sum())
         assert h["founders"] <= int((gone["founder"].str.lower() == "true").sum())
