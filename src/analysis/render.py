@@ -341,7 +341,7 @@ def _print_pdf(printer: _PdfPrinter, html: Path, pdf: Path, summary: dict) -> No
     try:
         finalise_pdf(pdf, title=title, subject="Where the authors of a research paper went after it was published",
                      language="en", keywords=papers, snapshot=day)
-    except Exception as err:  # noqa: BLE001 - a PDF pypdf cannot read is a failed print
+    except Exception as err:
         raise RenderError(f"the printed PDF could not be finalised: {type(err).__name__}: {err}") from None
 
 
