@@ -12,7 +12,6 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Patch
@@ -33,9 +32,13 @@ __all__ = [
     "plot_survival",
 ]
 
-TYPE_PALETTE: dict[str, str] = dict(
-    zip(DESTINATION_TYPES, sns.color_palette("colorblind", len(DESTINATION_TYPES)).as_hex())
-) | {UNSPECIFIED: "#a0a0a0"}
+_COLORBLIND = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133",
+               "#56b4e9"]
+_DARK = ["#001c7f", "#b1400d", "#12711c", "#8c0800", "#591e71", "#592f0d", "#a23582", "#3c3c3c", "#b8850a", "#006374"]
+"""seaborn's "colorblind" and "dark" palettes, written out: importing seaborn (and scipy.stats with it)
+costs every render about a second for two lists of colours."""
+
+TYPE_PALETTE: dict[str, str] = dict(zip(DESTINATION_TYPES, _COLORBLIND)) | {UNSPECIFIED: "#a0a0a0"}
 """One colour per ``destination_type``, shared by every chart."""
 
 TYPE_LABELS = {
@@ -308,7 +311,7 @@ def _aggregated_timeline(data, ax, paper, published, as_of, **kwargs) -> Axes:
 def paper_colors(papers) -> dict[str, str]:
     """One colour per paper, in order (seaborn's "dark" palette), distinct from the type palette."""
     papers = list(dict.fromkeys(papers))
-    return dict(zip(papers, sns.color_palette("dark", max(len(papers), 1)).as_hex()))
+    return {paper: _DARK[i % len(_DARK)] for i, paper in enumerate(papers)}
 
 
 def _share_over_years(ax: Axes, ylabel: str, title: str, extra: list) -> Axes:
