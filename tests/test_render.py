@@ -145,7 +145,8 @@ class TestOtherCohorts:
         from analysis.cohort import COLUMNS
 
         data = tmp_path / "extreme.csv"
-        data.write_text(",".join(COLUMNS) + "\n" + rows, encoding="utf-8")
+        header = [c for c in COLUMNS if c != "tenure_stated"]  # the rows predate that optional column
+        data.write_text(",".join(header) + "\n" + rows, encoding="utf-8")
         out = tmp_path / "out"
         done = cli("render", "--data", str(data), "--out", str(out), "--formats", "html")
         assert done.returncode == 0, done.stderr
