@@ -52,6 +52,13 @@ class TestShippedReport:
             assert re.search(rf"^  {re.escape(name)}\s+\d+\.\d (KiB|MiB)$", done.stdout, re.M)
         assert "executing the report notebook" in done.stderr
 
+    def test_says_which_section_runs(self, shipped):
+        _, done = shipped
+        sections = re.findall(r"^exodus:   section (\d+)/(\d+): (.+)$", done.stderr, re.M)
+        assert [int(n) for n, _, _ in sections] == list(range(1, len(sections) + 1))  # one line each, in order
+        assert {"Who is left", "Where they went", "When they left", "Methods and caveats"} <= {t for _, _, t in sections}
+        assert "\r" not in done.stderr  # readable in a CI log
+
     def test_summary_json_carries_headline_figures(self, shipped):
         out, _ = shipped
         summary = json.loads((out / "summary.json").read_text())

@@ -12,7 +12,6 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.patches import Patch
@@ -33,9 +32,13 @@ __all__ = [
     "plot_survival",
 ]
 
-TYPE_PALETTE: dict[str, str] = dict(
-    zip(DESTINATION_TYPES, sns.color_palette("colorblind", len(DESTINATION_TYPES)).as_hex())
-) | {UNSPECIFIED: "#a0a0a0"}
+_COLORBLIND = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4", "#949494", "#ece133",
+               "#56b4e9"]
+_DARK = ["#001c7f", "#b1400d", "#12711c", "#8c0800", "#591e71", "#592f0d", "#a23582", "#3c3c3c", "#b8850a", "#006374"]
+"""seaborn's "colorblind" and "dark" palettes, written out: importing seaborn (and scipy.stats with it)
+costs every render about a second for two lists of colours."""
+
+TYPE_PALETTE: dict[str, str] = dict(zip(DESTINATION_TYPES, _COLORBLIND)) | {UNSPECIFIED: "#a0a0a0"}
 """One colour per ``destination_type``, shared by every chart."""
 
 TYPE_LABELS = {
@@ -52,6 +55,10 @@ _LOSS = "#c8553d"
 _GAIN = "#3c8d5a"
 _PRESENT = "#5e6675"
 _FAINT = "#c9ccd3"
+_WIDER = ("span", "spans", "unknown")
+"""Waterfall kinds whose departures are known only to something wider than one period (hatched)."""
+_ROOMY_BARS = 7
+"""Up to this many waterfall bars, labels sit on one line and the legend in the upper right corner."""
 
 
 def _ax(ax: Axes | None) -> Axes:
@@ -94,7 +101,7 @@ def plot_retention_waterfall(data: pd.DataFrame, *, ax: Axes | None = None, **kw
     x = np.arange(len(data))
     kinds = data["kind"].tolist()
     colors = [_TOTAL if k in ("start", "end") else _GAIN if k == "returned" else _LOSS for k in kinds]
-    hatches = ["//" if k in ("span", "unknown") else ".." if k == "possible" else "" for k in kinds]
+    hatches = ["//" if k in _WIDER else ".." if k == "possible" else "" for k in kinds]
     alphas = [1.0 if k in ("start", "end", "period", "returned") else 0.55 for k in kinds]
     heights = (data["top"] - data["bottom"]).to_numpy()
     bars = ax.bar(x, heights, bottom=data["bottom"], color=colors, edgecolor="white", linewidth=0.8, **kwargs)
@@ -110,19 +117,28 @@ def plot_retention_waterfall(data: pd.DataFrame, *, ax: Axes | None = None, **kw
     for prev, nxt in zip(range(len(data) - 1), range(1, len(data))):
         level = data["bottom"].iloc[prev] if kinds[prev] not in ("start",) else data["top"].iloc[prev]
         ax.plot([prev + 0.4, nxt - 0.4], [level, level], color="#888888", linewidth=0.8, linestyle=":")
+    crowded = len(data) > _ROOMY_BARS
     ax.set_xticks(x, [_literal(s) for s in data["step"]])
+    if crowded:  # slanted: long labels ("known only to a span") never run into their neighbours
+        ax.tick_params(axis="x", labelrotation=35)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
     ax.set_ylim(0, data["top"].max() * 1.15 + 0.5)
     ax.set_ylabel("authors")
     ax.set_title(_literal(f"Who is left: {paper}" if paper else "Who is left"), loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     handles = [Patch(facecolor=_LOSS, label="left in that period")]
-    if any(k in ("span", "unknown") for k in kinds):
+    if any(k in _WIDER for k in kinds):
         handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="//", label="left, date known only to a wider span"))
     if "returned" in kinds:
         handles.append(Patch(facecolor=_GAIN, label="came back"))
     if "possible" in kinds:
         handles.append(Patch(facecolor=_LOSS, alpha=0.55, hatch="..", label="may have left by the as-of date"))
-    ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
+    if crowded:  # beside the plot: with many bars, no corner of it is sure to be empty
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9)
+    else:
+        ax.legend(handles=handles, loc="upper right", frameon=False, fontsize=9)
     return ax
 
 
@@ -161,8 +177,11 @@ def plot_destinations(data: pd.DataFrame, *, ax: Axes | None = None, palette: di
     ax.set_title(_literal(f"Where they went: {paper}" if paper else "Where they went"), loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     present = list(dict.fromkeys(data["destination_type"]))
-    ax.legend(handles=[Patch(color=palette.get(t, palette[UNSPECIFIED]), label=TYPE_LABELS.get(t, t)) for t in present],
-              loc="lower right", frameon=False, fontsize=9, title="destination type", title_fontsize=9)
+    handles = [Patch(color=palette.get(t, palette[UNSPECIFIED]), label=TYPE_LABELS.get(t, t)) for t in present]
+    where = dict(loc="lower right")
+    if "organisations" in data and (data["organisations"] > 1).any():  # a pooled "Other" bar is the longest, at the bottom
+        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, frameon=False, fontsize=9, title="destination type", title_fontsize=9, **where)
     return ax
 
 
@@ -282,16 +301,17 @@ def _aggregated_timeline(data, ax, paper, published, as_of, **kwargs) -> Axes:
     ax.set_ylabel("departures per month")
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(_literal(f"Departures per month: {paper}" if paper else "Departures per month"), loc="left", pad=18)
-    if wider:
-        ax.annotate(f"{wider} departure{'s' if wider != 1 else ''} known only to a wider interval: not placed",
-                    (0.99, 0.95), xycoords="axes fraction", ha="right", va="top", fontsize=9)
+    if wider:  # below the axis, where no bar can be
+        ax.annotate(f"{wider:,} departure{'s' if wider != 1 else ''} known only to a wider interval: not placed",
+                    (1.0, 0.0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+                    ha="right", va="top", fontsize=9)
     return ax
 
 
 def paper_colors(papers) -> dict[str, str]:
     """One colour per paper, in order (seaborn's "dark" palette), distinct from the type palette."""
     papers = list(dict.fromkeys(papers))
-    return dict(zip(papers, sns.color_palette("dark", max(len(papers), 1)).as_hex()))
+    return {paper: _DARK[i % len(_DARK)] for i, paper in enumerate(papers)}
 
 
 def _share_over_years(ax: Axes, ylabel: str, title: str, extra: list) -> Axes:

@@ -53,6 +53,47 @@ _CELL_RULES = [c for c in COLUMNS if contract.cell_reason(c, "") or c in DATE_CO
                or c in ("destination_type", "founder", "source", "tenure_stated")]
 """Columns with a rule on each value (the rules themselves: :func:`analysis.contract.cell_reason`)."""
 _ONLY_REQUIRED = [c for c in REQUIRED_COLUMNS if c not in DATE_COLUMNS and c != "source"]
+_PLAIN_URL = r"https?://[\x21\x23-\x26\x28-\x3b\x3d\x3f-\x7e]+"
+_PLAIN_SOURCES = f"^{_PLAIN_URL}(?: +{_PLAIN_URL})*$"
+"""Sources of plain ASCII URLs, a subset of what :data:`analysis.contract.URLS` accepts, checked
+by pyarrow at C speed; any other value goes to :func:`analysis.contract.cell_reason`."""
+
+
+def _header_text(text: str) -> str:
+    """The start of ``text`` that holds its header record, so the header is read without copying
+    the whole file: up to the first newline when the line's quotes are balanced, else all of it."""
+    end = text.find("\n")
+    if end < 0 or text.count('"', 0, end) % 2:
+        return text
+    return text[: end + 1]
+
+
+def _encoded(values: pd.Series):
+    """A string column dictionary-encoded by pyarrow, or None when it does not hold pyarrow strings."""
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        return None
+    array = pa_lib.array(values.array)
+    if isinstance(array, pa_lib.ChunkedArray):
+        array = array.combine_chunks()
+    return pa_compute.dictionary_encode(array)
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes and distinct values of a string column (pyarrow's dictionary encoding when it holds pyarrow strings)."""
+    encoded = _encoded(values)
+    if encoded is None:
+        codes, uniques = pd.factorize(values, sort=False)
+        return codes, list(uniques)
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Codes of a string column and how many distinct values it has (the values themselves not built)."""
+    encoded = _encoded(values)
+    if encoded is None:
+        codes, uniques = pd.factorize(values, sort=False)
+        return codes, len(uniques)
+    return encoded.indices.to_numpy(zero_copy_only=False), len(encoded.dictionary)
 
 
 def _record_lines(text: str, n_rows: int) -> np.ndarray:
@@ -91,9 +132,9 @@ def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
 
 
 def _read_table(path: str, text: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(): no copy of the whole file
         fail(path, "is empty: expected a header row and one row per (paper, author)")
-    names = contract.read_header(path, text)
+    names = contract.read_header(path, _header_text(text))
     try:
         table, invalid = _arrow_table(data, names)
     except pa_lib.ArrowInvalid as err:
@@ -123,10 +164,35 @@ def _cell_reasons(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], date_rea
         if name in _ONLY_REQUIRED:  # one value per row: vectorised, same rule
             reasons[name] = pd.Series(np.where(table[name] == "", contract.REQUIRED_RULE, ""), index=table.index)
             continue
-        codes, uniques = pd.factorize(table[name], sort=False)
-        found = np.array([contract.cell_reason(name, u) for u in uniques] + [""], dtype=object)
-        reasons[name] = pd.Series(found[codes], index=table.index)
+        values = table[name]
+        plain = None
+        if name == "source":  # one distinct value per row: check plain URLs vectorised, the rest one by one
+            plain = pa_compute.match_substring_regex(pa_lib.array(values.array), _PLAIN_SOURCES)
+            plain = plain.to_numpy(zero_copy_only=False)
+            values = values[~plain]
+        codes, uniques = _distinct(values)
+        found = np.array([contract.cell_reason(name, u) for u in uniques] + [""], dtype=object)[codes]
+        if plain is not None:
+            every = np.full(len(table), "", dtype=object)
+            every[~plain] = found
+            found = every
+        reasons[name] = pd.Series(found, index=table.index)
     return reasons
+
+
+def _repeated(table: pd.DataFrame) -> np.ndarray:
+    """Rows whose (paper, author) an earlier row already has (on integer codes: fast)."""
+    paper, _ = _codes(table["paper"])
+    author, n = _codes(table["author"])
+    return pd.Series(paper.astype(np.int64) * (n + 1) + author).duplicated().to_numpy()
+
+
+def _same_published(table: pd.DataFrame) -> np.ndarray:
+    """Rows whose 'published' is the one on their paper's first row."""
+    paper, _ = _codes(table["paper"])
+    published, _ = _codes(table["published"])
+    _, first = np.unique(paper, return_index=True)  # first row of each paper code (codes are 0..n-1)
+    return published == published[first[paper]]
 
 
 def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> pa.DataFrameSchema:
@@ -135,7 +201,8 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
     # No dtype: the reader already gives strings, and pandera's str check visits every cell.
     columns = {name: pa.Column(None) for name in COLUMNS}
     for name in _CELL_RULES:
-        columns[name] = pa.Column(None, pa.Check(lambda s, name=name: reasons[name] == "", name=f"cell:{name}"))
+        ok = reasons[name].to_numpy() == ""
+        columns[name] = pa.Column(None, pa.Check(lambda s, ok=ok: pd.Series(ok, index=s.index), name=f"cell:{name}"))
     joined, left = parsed["joined"], parsed["left"]
     wide = [
         pa.Check(lambda d: ~(left["end"] < joined["start"]), name="left_after_joined"),
@@ -143,9 +210,8 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
         pa.Check(lambda d: (d["returned"] == "") | (d["left"] != ""), name="returned_after_left"),
         pa.Check(lambda d: ~(parsed["returned"]["end"] < left["start"]), name="returned_not_before_left"),
         pa.Check(lambda d: (d["tenure_stated"] == "") | (d["left"] != ""), name="stated_needs_left"),
-        pa.Check(lambda d: ~d.duplicated(["paper", "author"]), name="unique_author"),
-        pa.Check(lambda d: d["published"] == d.groupby("paper", sort=False)["published"].transform("first"),
-                 name="one_published"),
+        pa.Check(lambda d: pd.Series(~_repeated(d), index=d.index), name="unique_author"),
+        pa.Check(lambda d: pd.Series(_same_published(d), index=d.index), name="one_published"),
     ]
     return pa.DataFrameSchema(columns, checks=wide, strict=False, coerce=False)
 

@@ -21,6 +21,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates without it
@@ -81,6 +82,7 @@ class FuzzyDate:
     kind: str
 
 
+@lru_cache(maxsize=65536)  # the points of many intervals repeat (a cohort's dates fall on a few thousand days)
 def _parse_point(text: str) -> tuple[date, date, str]:
     match = _POINT.fullmatch(text)
     if match is None:
@@ -144,6 +146,33 @@ def parse_fuzzy_date(text: str, *, allow_unknown: bool = False) -> FuzzyDate:
     return FuzzyDate(start, end, "interval")
 
 
+@lru_cache(maxsize=65536)
+def _valid_point(text: str) -> tuple[date, date, str] | None:
+    try:
+        return _parse_point(text)
+    except ValueError:
+        return None
+
+
+def _well_formed(text: str) -> tuple[date | None, date | None, str] | None:
+    """What :func:`parse_fuzzy_date` gives for a valid point or interval written with no spaces,
+    from cached points; None for anything else (empty, ``unknown``, spaces, errors), which then
+    goes through :func:`parse_fuzzy_date` for its result or its message."""
+    first, slash, last = text.partition("/")
+    if not slash:
+        return _valid_point(text)
+    if "/" in last:
+        return None
+    a = None if first == ".." else _valid_point(first)
+    b = None if last == ".." else _valid_point(last)
+    if (a is None and first != "..") or (b is None and last != "..") or (a is None and b is None):
+        return None
+    start, end = (a[0] if a else None), (b[1] if b else None)
+    if start is not None and end is not None and start > end:
+        return None
+    return start, end, "interval"
+
+
 def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tuple[pd.DataFrame, pd.Series]:
     """Parse a column of date fields, vectorised over its distinct values.
 
@@ -160,9 +189,25 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
     import numpy as np
     import pandas as pd
 
-    codes, uniques = pd.factorize(values if pd.api.types.is_string_dtype(values) else values.astype(str), sort=False)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # pyarrow encodes fastest
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = pa.array(values.array)
+        encoded = pc.dictionary_encode(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+        codes, uniques = encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+    else:
+        codes, uniques = pd.factorize(values if pd.api.types.is_string_dtype(values) else values.astype(str),
+                                      sort=False)
     starts, ends, kinds, reasons = [], [], [], []
     for text in uniques:
+        fast = _well_formed(text)
+        if fast is not None:  # the common case, without parse_fuzzy_date's checks and messages
+            starts.append(fast[0])
+            ends.append(fast[1])
+            kinds.append(fast[2])
+            reasons.append("")
+            continue
         try:
             parsed = parse_fuzzy_date(text, allow_unknown=allow_unknown)
             reason = ""
@@ -174,8 +219,7 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         reasons.append(reason)
 
     def days(items: list) -> np.ndarray:
-        return np.array([np.datetime64(d, "ns") if d is not None else np.datetime64("NaT", "ns") for d in items],
-                        dtype="datetime64[ns]")
+        return np.array(items, dtype="datetime64[D]").astype("datetime64[ns]")  # None -> NaT
 
     parsed = pd.DataFrame(
         {

@@ -42,6 +42,8 @@ __all__ = [
     "choose_period",
     "departures_by_period",
     "waterfall_steps",
+    "MAX_BARS",
+    "SPAN_BUCKET",
     "tenure",
     "tenure_summary",
     "destinations",
@@ -62,6 +64,10 @@ GONE = ("departed", "returned")
 """Statuses of authors who certainly left by the as-of date (returned authors left, then came back)."""
 
 UNKNOWN_BUCKET = "date unknown"
+SPAN_BUCKET = "known only to a span"
+"""Step of a waterfall that pools every departure known only to a span wider than one period."""
+MAX_BARS = 12
+"""Most bars a waterfall draws per paper (:func:`waterfall_steps`): beyond, spans pool, then periods merge."""
 UNSPECIFIED = "unspecified"
 UNKNOWN_DESTINATION = "Unknown"
 
@@ -248,18 +254,59 @@ def departures_by_period(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str
     return out[columns].reset_index(drop=True)
 
 
-def waterfall_steps(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str | None = None) -> pd.DataFrame:
+def _fit_bars(periods: pd.DataFrame, room: int) -> pd.DataFrame:
+    """One paper's :func:`departures_by_period` rows, cut to at most ``room`` bars where possible.
+
+    First every span pools into one :data:`SPAN_BUCKET` row (kind ``spans``);
+    then, if still too many, consecutive periods merge into equal runs (kind
+    ``period``, labelled first–last, e.g. ``2016–2017``). Counts and names are
+    kept; nothing is placed more precisely than the data says.
+    """
+    if len(periods) <= room:
+        return periods
+    spans = periods[periods["kind"] == "span"]
+    if len(spans) > 1:
+        pooled = pd.DataFrame([{"paper": spans["paper"].iloc[0], "period": SPAN_BUCKET, "kind": "spans",
+                                "first_day": spans["first_day"].min(), "departures": spans["departures"].sum(),
+                                "authors": "; ".join(spans["authors"])}])
+        periods = pd.concat([periods[periods["kind"] == "period"], pooled, periods[periods["kind"] == "unknown"]],
+                            ignore_index=True)
+    exact = periods[periods["kind"] == "period"]
+    room_for_periods = max(1, room - (len(periods) - len(exact)))
+    if len(exact) <= room_for_periods:
+        return periods
+    run = -(-len(exact) // room_for_periods)  # ceil: periods per merged bar
+    group = np.arange(len(exact)) // run
+    merged = exact.groupby(group).agg(
+        paper=("paper", "first"), first=("period", "first"), last=("period", "last"), first_day=("first_day", "min"),
+        departures=("departures", "sum"), authors=("authors", "; ".join))
+    merged["period"] = np.where(merged["first"] == merged["last"], merged["first"],
+                                merged["first"] + "–" + merged["last"])
+    merged["kind"] = "period"
+    return pd.concat([merged[periods.columns], periods[periods["kind"] != "period"]], ignore_index=True)
+
+
+def waterfall_steps(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str | None = None,
+                    max_bars: int | None = MAX_BARS) -> pd.DataFrame:
     """The bars of a retention waterfall, per paper.
 
     Authors at publication, minus departures per period (see
     :func:`departures_by_period`), plus returns, minus possible departures,
     equals the authors certainly present as of ``as_of``.
 
+    Parameters
+    ----------
+    max_bars : int or None
+        Most bars per paper (default :data:`MAX_BARS`; None: no limit). Above
+        it, departures known only to a span pool into one
+        :data:`SPAN_BUCKET` bar (kind ``spans``), then consecutive periods
+        merge (``2016–2017``) until the bars fit. The shipped cohorts are far below it.
+
     Returns
     -------
     DataFrame
         ``paper``, ``step`` (bar label), ``kind`` (``start``, ``period``,
-        ``span``, ``unknown``, ``returned``, ``possible``, ``end``), ``value``
+        ``span``, ``spans``, ``unknown``, ``returned``, ``possible``, ``end``), ``value``
         (signed change; the total for start and end), ``bottom`` and ``top``
         (bar extent), ``authors`` (names behind a change).
     """
@@ -271,7 +318,10 @@ def waterfall_steps(cohort: pd.DataFrame, as_of: AsOfLike = None, freq: str | No
         level = rec.authors
         mine = cohort["paper"] == rec.paper
         rows.append((rec.paper, "at publication", "start", level, 0, level, ""))
-        for p in periods[periods["paper"] == rec.paper].itertuples(index=False):
+        own = periods[periods["paper"] == rec.paper]
+        if max_bars is not None:
+            own = _fit_bars(own, max_bars - 2 - bool(rec.returned) - bool(rec.possibly_departed))
+        for p in own.itertuples(index=False):
             rows.append((rec.paper, p.period, p.kind, -p.departures, level - p.departures, level, p.authors))
             level -= p.departures
         if rec.returned:

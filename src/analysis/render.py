@@ -8,7 +8,9 @@ The order of a render, top to bottom in :func:`render`:
 2. start the kernel (it imports the package while papermill loads) and
    Chromium (it is ready when the HTML is);
 3. execute the notebook in a worker thread, so that the main thread keeps
-   SIGINT and SIGTERM: either stops the render within seconds;
+   SIGINT and SIGTERM: either stops the render within seconds; each section
+   of the report says when it starts, one ``progress`` line (no ``\r``:
+   readable in CI logs);
 4. write the HTML, print the PDF, write ``summary.json``, all into a
    temporary folder beside the output folder;
 5. move the files into place and remove outputs of earlier renders that this
@@ -180,9 +182,37 @@ class _Kernel:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
 
+def _sections(notebook: Path) -> dict[str, str]:
+    """The report's sections: id of the first code cell under each heading -> the heading's text."""
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    starts, heading = {}, None
+    for cell in cells:
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown":
+            titles = [line.lstrip("#").strip() for line in source.splitlines() if line.startswith("#")]
+            heading = titles[0] if titles else heading
+        elif cell.get("cell_type") == "code" and heading and "parameters" not in cell.get("metadata", {}).get("tags", []):
+            starts.setdefault(heading, cell.get("id"))
+    return {cell_id: title for title, cell_id in starts.items() if cell_id}
+
+
+def _section_progress(notebook: Path, say: Callable[[str], None]) -> Callable:
+    """A papermill/nbclient ``on_cell_start`` hook: one progress line as each section of the report starts."""
+    sections = _sections(notebook)
+    order = {cell_id: n for n, cell_id in enumerate(sections, 1)}
+
+    def on_cell_start(cell, cell_index=None, **_) -> None:
+        cell_id = cell.get("id")
+        if cell_id in sections:
+            say(f"  section {order[cell_id]}/{len(sections)}: {sections[cell_id]}")
+
+    return on_cell_start
+
+
 def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: str | None, claims: Path | None,
-             kernel):
-    """Run the notebook with papermill on ``kernel``; return the executed notebook (kept in memory)."""
+             kernel, say: Callable[[str], None]):
+    """Run the notebook with papermill on ``kernel``, saying which section runs; return the
+    executed notebook (kept in memory)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -193,6 +223,7 @@ def _execute(notebook: Path, data: Path, papers: Sequence[str] | None, as_of: st
             str(notebook), None, parameters=parameters, kernel_name="python3",
             progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR),
             request_save_on_cell_execute=False, km=kernel.ready(),
+            on_cell_start=_section_progress(notebook, say),
         )
     except PapermillExecutionError as err:
         if err.ename in contract.USER_ERRORS:
@@ -496,7 +527,7 @@ def _render(data: Path, papers, as_of, claims: Path | None, out_dir: Path, forma
             warm.start()
             stage = time.perf_counter()
             say(f"executing the report notebook on {data.name} (papermill)")
-            nb = _in_worker(workers, _execute, notebook, data.resolve(), papers, as_of, claims, kernel)
+            nb = _in_worker(workers, _execute, notebook, data.resolve(), papers, as_of, claims, kernel, say)
             result.stages["execute"] = time.perf_counter() - stage
             _normalise(nb)
             result.summary = _summary_of(nb)
