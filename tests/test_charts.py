@@ -199,3 +199,20 @@ def test_timeline_year_ticks_thin_out_on_long_spans(write_csv):
     c = load_cohort(write_csv([{"author": "Old", "joined": "1990", "left": "2021", "destination": "Z"}]))
     ax = charts.plot_departure_timeline(m.timeline(c, AS_OF))
     assert len(ax.get_xticks()) <= 13
+
+
+def test_interval_bars_are_hatched_in_the_svg(tiny):
+    """The SVG (what the report embeds) draws the hatch: each pattern has a transparent background,
+    so its lines do not vanish into a face of their own colour."""
+    import re
+
+    from analysis import notebook
+
+    fig, ax = plt.subplots(figsize=charts.timeline_figsize(m.timeline(tiny, AS_OF)))
+    charts.plot_departure_timeline(m.timeline(tiny, AS_OF), ax=ax)
+    svg = notebook.figure_svg(fig)
+    patterns = re.findall(r"<pattern.*?</pattern>", svg, re.S)
+    assert patterns
+    for pattern in patterns:
+        assert re.search(r'<rect [^>]*fill="none"', pattern), pattern[:200]
+        assert re.search(r"<path [^>]*d=", pattern)

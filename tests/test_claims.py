@@ -178,3 +178,15 @@ class TestShippedClaims:
     def test_measures_vocabulary_is_one(self):
         assert set(claims.MEASURES) == set(contract.MEASURE_KINDS)
         assert all(claims.MEASURES[k].kind == v for k, v in contract.MEASURE_KINDS.items())
+
+
+def test_author_table_marks_rows_resting_on_a_stated_length(write_csv):
+    from analysis import tables
+
+    cohort = load_cohort(write_csv([
+        {"author": "A", "joined": "../2015-06", "left": "2023-06", "tenure_stated": "8/..", "destination": "X"},
+        {"author": "B", "joined": "2015", "left": "2021", "destination": "X"},
+    ]))
+    text = " ".join(tables.author_table_html(cohort).striptags().split())
+    assert "≥ 8.0 ‡" in text and "5.0–7.0 ‡" not in text
+    assert "‡ marks a tenure that rests on a length a source states" in text

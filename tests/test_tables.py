@@ -187,3 +187,20 @@ class TestComparison:
         assert "<tr><th>left</th><td>1 (50%)</td><td>2 (100%)</td></tr>" in html
         assert "<strong>Z</strong> (1 from P (2020), 1 from Q (2017))." in html
         assert m.shared_destinations(c)["destination"].unique().tolist() == ["Z"]
+
+
+def test_captions_follow_the_aggregated_charts(write_csv):
+    """Above 60 authors the timeline shows departures per month, and its caption says so; a pooled
+    "known only to a span" waterfall bar is named in words."""
+    rows = [{"author": f"A{i}", "left": "2021-03" if i % 3 else "2020/2022", "destination": "X"} for i in range(70)]
+    data = m.timeline(load_cohort(write_csv(rows)))
+    text = " ".join(tables.timeline_caption(data).striptags().split())
+    assert text == ("Departures per month, for the 46 departures known to within one month; 24 known only to a "
+                    "wider interval are counted, not placed (the waterfall shows them).")
+    steps = pd.DataFrame([
+        {"paper": "P", "step": "at publication", "kind": "start", "value": 70, "bottom": 0, "top": 70, "authors": ""},
+        {"paper": "P", "step": "known only to a span", "kind": "spans", "value": -24, "bottom": 46, "top": 70,
+         "authors": ""},
+        {"paper": "P", "step": "remaining", "kind": "end", "value": 46, "bottom": 0, "top": 46, "authors": ""}])
+    text = " ".join(tables.waterfall_caption(steps).striptags().split())
+    assert "24 at dates known only to a span wider than one period" in text

@@ -249,7 +249,11 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
                 ax.plot(d(rec.left_start), yi, marker="D", color=color, markersize=7, markeredgecolor="white")
             else:
                 ls, le = rec.left_start, rec.left_end if pd.notna(rec.left_end) else as_of
+                # a light fill, then the hatch on a transparent face: in SVG a hatch drawn over a
+                # translucent face of its own colour vanishes (the pattern takes the face's colour)
                 ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor=to_rgba(color, 0.3),
+                        linewidth=0)
+                ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor="none",
                         hatch="////", edgecolor=color, linewidth=0.6)
             if rec.status == "returned":  # back at the origin organisation: present again from the return
                 back = rec.returned_start
@@ -278,7 +282,7 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
         Patch(color=_FAINT, label="joined within this span"),
         Line2D([], [], color=_PRESENT, linestyle=(0, (1, 2)), label="joined on or before / unknown"),
         Line2D([], [], marker="D", color="#555555", linestyle="", label="left: exact day"),
-        Patch(facecolor=to_rgba("#888888", 0.3), edgecolor="#888888", hatch="////", label="left: known to an interval"),
+        Patch(facecolor="none", edgecolor="#888888", hatch="////", label="left: known to an interval"),
     ] + [Patch(color=palette[t], label=TYPE_LABELS.get(t, t)) for t in types]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
     return ax

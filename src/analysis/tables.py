@@ -133,6 +133,7 @@ def author_table_html(cohort: pd.DataFrame, as_of: AsOfLike = None, max_rows: in
             "left": describe_fuzzy_date(rec["left"]) if gone else "",
             "back": describe_fuzzy_date(rec["returned"]) if status[i] == "returned" else "",
             "tenure": format_years(ten.at[i, "tenure_min_years"], ten.at[i, "tenure_max_years"]),
+            "stated": bool(ten.at[i, "stated"]),
             "destination": rec["destination"] if gone else "",
             "founder": gone and rec["founder"] is True,
             "role": rec["role"] if gone else "",
@@ -145,6 +146,7 @@ def author_table_html(cohort: pd.DataFrame, as_of: AsOfLike = None, max_rows: in
         days=list(dict.fromkeys(_days(cohort, as_of).values())),
         by_paper=_days(cohort, as_of),
         hidden=hidden,
+        any_stated=any(r["stated"] for r in rows),
     )
 
 
@@ -257,7 +259,7 @@ def waterfall_caption(steps: pd.DataFrame, most: int = 6) -> Html:
                 "returned": sum(p["n"] for p in others if p["kind"] == "returned")}
         parts = [parts[i] for i in sorted(keep)]
     return words("waterfall_caption.html.j2", start=int(start), end=int(end), parts=parts, rest=rest,
-                 spans=bool((changes["kind"] == "span").any()))
+                 spans=bool(changes["kind"].isin(["span", "spans"]).any()))
 
 
 def destinations_caption(dest: pd.DataFrame) -> Html:
@@ -275,13 +277,20 @@ def destinations_caption(dest: pd.DataFrame) -> Html:
     )
 
 
-def timeline_caption(data: pd.DataFrame) -> Html:
-    """Caption for :func:`analysis.charts.plot_departure_timeline`."""
+def timeline_caption(data: pd.DataFrame, max_rows: int = 60) -> Html:
+    """Caption for :func:`analysis.charts.plot_departure_timeline` (same ``max_rows``: above it the
+    chart shows departures per month, and so does the caption)."""
     gone = data[data["status"] != "stayed"]
     exact = int((gone["left_kind"].astype(str) == "day").sum())
     lead_in = bool((data["joined_kind"].astype(str).isin(["interval", "missing"]) & data["joined_start"].isna()).any())
+    monthly = None
+    if len(data) > max_rows:
+        from .metrics import departures_per_month
+
+        months, wider = departures_per_month(data)
+        monthly = {"placed": int(months["departures"].sum()), "wider": wider}
     return words("timeline_caption.html.j2", n=len(gone), exact=exact, origin="the origin organisation",
-                 lead_in=lead_in)
+                 lead_in=lead_in, monthly=monthly)
 
 
 def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None,
