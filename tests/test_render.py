@@ -49,7 +49,7 @@ class TestShippedReport:
         assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.pdf", "summary.json"]
         assert re.search(r"wrote 3 files to .* in \d+\.\d s:", done.stdout)
         for name in ("report.html", "report.pdf", "summary.json"):
-            assert re.search(rf"^  {re.escape(name)}\s+\d+\.\d (KiB|MiB)$", done.stdout, re.M)
+            assert re.search(rf"^  {re.escape(name)}\s+\d+\.\d+ (KiB|MiB)$", done.stdout, re.M)
         assert "executing the report notebook" in done.stderr
 
     def test_says_which_section_runs(self, shipped):

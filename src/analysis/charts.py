@@ -65,6 +65,12 @@ def _ax(ax: Axes | None) -> Axes:
     return plt.gca() if ax is None else ax
 
 
+def _light(color, amount: float = 0.7) -> tuple:
+    """``color`` mixed with white, opaque: a face a hatch of ``color`` stays visible on, in SVG too."""
+    r, g, b, _ = to_rgba(color)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount, 1.0)
+
+
 def _literal(text) -> str:
     """Text from the data, escaped so matplotlib never reads it as mathtext."""
     return str(text).replace("$", r"\$")
@@ -249,12 +255,10 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
                 ax.plot(d(rec.left_start), yi, marker="D", color=color, markersize=7, markeredgecolor="white")
             else:
                 ls, le = rec.left_start, rec.left_end if pd.notna(rec.left_end) else as_of
-                # a light fill, then the hatch on a transparent face: in SVG a hatch drawn over a
-                # translucent face of its own colour vanishes (the pattern takes the face's colour)
-                ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor=to_rgba(color, 0.3),
-                        linewidth=0)
-                ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor="none",
-                        hatch="////", edgecolor=color, linewidth=0.6)
+                # an opaque light face: in SVG a hatch over a translucent face of its own colour
+                # vanishes (the pattern takes the face's colour without its alpha)
+                ax.barh(yi, max(d(le) - d(ls), 1), left=d(ls), height=0.62, facecolor=_light(color),
+                        hatch="//", edgecolor=color, linewidth=0.6)
             if rec.status == "returned":  # back at the origin organisation: present again from the return
                 back = rec.returned_start
                 ax.barh(yi, d(as_of) - d(back), left=d(back), height=0.5, color=_PRESENT, linewidth=0, **kwargs)
@@ -282,7 +286,7 @@ def plot_departure_timeline(data: pd.DataFrame, *, ax: Axes | None = None, max_r
         Patch(color=_FAINT, label="joined within this span"),
         Line2D([], [], color=_PRESENT, linestyle=(0, (1, 2)), label="joined on or before / unknown"),
         Line2D([], [], marker="D", color="#555555", linestyle="", label="left: exact day"),
-        Patch(facecolor="none", edgecolor="#888888", hatch="////", label="left: known to an interval"),
+        Patch(facecolor=_light("#888888"), edgecolor="#888888", hatch="//", label="left: known to an interval"),
     ] + [Patch(color=palette[t], label=TYPE_LABELS.get(t, t)) for t in types]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False, fontsize=8)
     return ax
