@@ -87,3 +87,18 @@ def all_stayed(write_csv):
     from analysis import load_cohort
 
     return load_cohort(write_csv([{"author": "F", "joined": "2019"}, {"author": "G"}], "stayed.csv"))
+
+
+@pytest.fixture(scope="session")
+def shipped_report(tmp_path_factory):
+    """The shipped report, rendered once per test session (HTML + PDF): (folder, completed process).
+
+    Tests only read it; the render tests, the print checks and the browser test share it."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("shipped-report")
+    done = subprocess.run([sys.executable, "-m", "analysis", "render", "--out", str(out)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out, done

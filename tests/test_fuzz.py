@@ -119,7 +119,7 @@ def expected(data: bytes) -> list[dict]:
     return [{c: dict(zip(names, (v.strip() for v in rec))).get(c, "") for c in COLUMNS} for rec in reader if rec]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=mutated())
 def test_mutations_load_consistently_or_fail_located(tmp_path_factory, case):
     data, _ = case

@@ -62,9 +62,10 @@ def _render(out: Path, data: Path) -> Printed:
 
 @pytest.fixture(scope="module", params=["shipped", "large"])
 def printed(request, tmp_path_factory) -> Printed:
+    if request.param == "shipped":  # rendered once per session (conftest.py), shared with the render tests
+        return Printed(request.getfixturevalue("shipped_report")[0], SHIPPED)
     work = tmp_path_factory.mktemp(request.param)
-    data = SHIPPED if request.param == "shipped" else large_cohort_csv(work / "large.csv", 2000)
-    return _render(work / "report", data)
+    return _render(work / "report", large_cohort_csv(work / "large.csv", 2000))
 
 
 def test_no_section_heading_ends_a_page(printed):

@@ -36,11 +36,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    out = tmp_path_factory.mktemp("shipped")
-    done = cli("render", "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    return out, done
+def shipped(shipped_report):
+    return shipped_report
 
 
 class TestShippedReport:

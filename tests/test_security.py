@@ -178,11 +178,8 @@ def test_hostile_report_in_a_real_browser(browser, hostile_report):
 
 
 @needs_browser
-def test_shipped_report_in_a_real_browser(browser, tmp_path):
-    out = tmp_path / "shipped"
-    done = subprocess.run([sys.executable, "-m", "analysis", "render", "--out", str(out), "--formats", "html"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
+def test_shipped_report_in_a_real_browser(browser, shipped_report):
+    out = shipped_report[0]  # rendered once per session (conftest.py)
     seen = visit(browser, out / "report.html")
     assert seen["pwned"] == [None, 0] and seen["dialogs"] == []
     assert seen["requests"] == [(out / "report.html").as_uri()]
