@@ -81,31 +81,27 @@ def _raise_stop(signum, frame) -> None:
 
 
 @contextmanager
-def _stoppable() -> Iterator[None]:
+def _on_stop_signals(handler) -> Iterator[None]:
+    """SIGINT and SIGTERM go to ``handler`` inside the block (main thread only; restored after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+
+
+def _stoppable():
     """SIGINT and SIGTERM raise :class:`_Stop` in the main thread while the render runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, _raise_stop) for s in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return _on_stop_signals(_raise_stop)
 
 
-@contextmanager
-def _held_off() -> Iterator[None]:
+def _held_off():
     """SIGINT and SIGTERM ignored for a few milliseconds: what runs inside is not cut in half."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.signal(s, signal.SIG_IGN) for s in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    return _on_stop_signals(signal.SIG_IGN)
 
 
 @dataclass
