@@ -146,33 +146,6 @@ def parse_fuzzy_date(text: str, *, allow_unknown: bool = False) -> FuzzyDate:
     return FuzzyDate(start, end, "interval")
 
 
-@lru_cache(maxsize=65536)
-def _valid_point(text: str) -> tuple[date, date, str] | None:
-    try:
-        return _parse_point(text)
-    except ValueError:
-        return None
-
-
-def _well_formed(text: str) -> tuple[date | None, date | None, str] | None:
-    """What :func:`parse_fuzzy_date` gives for a valid point or interval written with no spaces,
-    from cached points; None for anything else (empty, ``unknown``, spaces, errors), which then
-    goes through :func:`parse_fuzzy_date` for its result or its message."""
-    first, slash, last = text.partition("/")
-    if not slash:
-        return _valid_point(text)
-    if "/" in last:
-        return None
-    a = None if first == ".." else _valid_point(first)
-    b = None if last == ".." else _valid_point(last)
-    if (a is None and first != "..") or (b is None and last != "..") or (a is None and b is None):
-        return None
-    start, end = (a[0] if a else None), (b[1] if b else None)
-    if start is not None and end is not None and start > end:
-        return None
-    return start, end, "interval"
-
-
 def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tuple[pd.DataFrame, pd.Series]:
     """Parse a column of date fields, vectorised over its distinct values.
 
@@ -201,13 +174,6 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
                                       sort=False)
     starts, ends, kinds, reasons = [], [], [], []
     for text in uniques:
-        fast = _well_formed(text)
-        if fast is not None:  # the common case, without parse_fuzzy_date's checks and messages
-            starts.append(fast[0])
-            ends.append(fast[1])
-            kinds.append(fast[2])
-            reasons.append("")
-            continue
         try:
             parsed = parse_fuzzy_date(text, allow_unknown=allow_unknown)
             reason = ""
