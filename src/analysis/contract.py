@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import FuzzyDate, parse_fuzzy_date, parse_years
+from .dates import FuzzyDate, day_error, parse_fuzzy_date, parse_years
 
 __all__ = [
     "COLUMNS",
@@ -471,12 +471,8 @@ def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dic
             bad("paper", f"is not a paper of the cohort; papers present: {', '.join(map(repr, papers))}")
         if r["source"] and not URLS.fullmatch(r["source"]):
             bad("source", SOURCE_RULE)
-        if r["as_of"]:
-            try:
-                if parse_fuzzy_date(r["as_of"]).kind != "day":
-                    bad("as_of", "is not a single day; expected YYYY-MM-DD")
-            except ValueError as err:
-                bad("as_of", str(err))
+        if r["as_of"] and day_error(r["as_of"]):
+            bad("as_of", day_error(r["as_of"]))
         if r["op"] and r["op"] not in OPS:
             bad("op", f"is not one of: {' '.join(OPS)}")
         kind = measure_kind(r["measure"])

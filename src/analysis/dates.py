@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates without it
     import pandas as pd
 
-__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
+__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "day_error", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
 
 DAYS_PER_YEAR = 365.25
 """Days in a year, for every length of time the package gives in years."""
@@ -144,6 +144,16 @@ def parse_fuzzy_date(text: str, *, allow_unknown: bool = False) -> FuzzyDate:
     if start is not None and end is not None and start > end:
         raise ValueError("is an interval that ends before it starts")
     return FuzzyDate(start, end, "interval")
+
+
+def day_error(text: str) -> str:
+    """Why ``text`` is not a single day (``YYYY-MM-DD``), as a fragment that follows the value;
+    ``""`` when it is one. The one rule for as-of days, wherever they come from."""
+    try:
+        kind = parse_fuzzy_date(text).kind
+    except ValueError as err:
+        return f"{err}; expected a day, YYYY-MM-DD"
+    return "" if kind == "day" else "is not a single day; expected YYYY-MM-DD"
 
 
 def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tuple[pd.DataFrame, pd.Series]:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .cohort import DESTINATION_TYPES, paper_rank, papers_of
 from .contract import AsOfError
-from .dates import DAYS_PER_YEAR, parse_fuzzy_date
+from .dates import DAYS_PER_YEAR, day_error, parse_fuzzy_date
 
 __all__ = [
     "STATUSES",
@@ -96,13 +96,10 @@ def resolve_as_of(cohort: pd.DataFrame, as_of: Day | None) -> pd.Timestamp:
         if pd.isna(day):
             raise AsOfError("as-of date is NaT; expected a day, YYYY-MM-DD")
         return day.normalize()
-    try:
-        parsed = parse_fuzzy_date(str(as_of))
-    except ValueError as err:
-        raise AsOfError(f"as-of date {as_of!r} {err}; expected a day, YYYY-MM-DD") from None
-    if parsed.kind != "day":
-        raise AsOfError(f"as-of date {as_of!r} is not a single day; expected YYYY-MM-DD")
-    return pd.Timestamp(parsed.start)
+    reason = day_error(str(as_of))
+    if reason:
+        raise AsOfError(f"as-of date {as_of!r} {reason}")
+    return pd.Timestamp(parse_fuzzy_date(str(as_of)).start)
 
 
 def _unset(as_of) -> bool:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import SUMMARY_MIME, contract
-from .dates import parse_fuzzy_date
+from .dates import day_error
 from .pdf import PAPER_FORMATS
 from .paths import DEFAULT_DATA, NOTEBOOKS_DIR, REPORT_NOTEBOOK, REPORTS_DIR, TEMPLATES_DIR
 
@@ -434,12 +434,9 @@ def _claims_file(data: Path, claims: str | Path | None) -> Path | None:
 def _check_as_of(as_of: str | None) -> None:
     if not as_of:
         return
-    try:
-        kind = parse_fuzzy_date(str(as_of)).kind
-    except ValueError as err:
-        raise RenderError(f"as-of date {as_of!r} {err}; expected a day, YYYY-MM-DD") from None
-    if kind != "day":
-        raise RenderError(f"as-of date {as_of!r} is not a single day; expected YYYY-MM-DD")
+    reason = day_error(str(as_of))
+    if reason:
+        raise RenderError(f"as-of date {as_of!r} {reason}")
 
 
 def render(
