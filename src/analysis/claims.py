@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import contract
 from .cohort import papers_of
-from .contract import DESTINATION_PREFIX, OPS, ClaimsError
+from .contract import DESTINATION_PREFIX, OPS, ClaimsError, find_claims
 from .metrics import GONE, as_of_by_paper, status_as_of, tenure
 
 __all__ = ["MEASURES", "OPS", "VERDICTS", "ClaimsError", "load_claims", "measure", "verdict", "check_claims",
@@ -225,16 +225,3 @@ def check_claims(claims: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
                      "verdict": result, "explanation": _explain(info, low, high, c.as_of, result)})
     columns = ["paper", "claim", "source", "as_of", "measure", "op", "value", "low", "high", "verdict", "explanation"]
     return pd.DataFrame(rows, columns=columns)
-
-
-def find_claims(data_path: str | Path | None, claims_path: str | Path | None) -> Path | None:
-    """The claims file to check: ``claims_path``; ``"none"`` or ``""`` for none; by default
-    ``claims.csv`` beside the cohort CSV, when it exists (``data/claims.csv`` for the shipped data)."""
-    if claims_path is not None:
-        text = str(claims_path).strip()
-        return None if text.lower() in ("", "none") else Path(text)
-    from .paths import DEFAULT_DATA
-
-    beside = Path(data_path or DEFAULT_DATA).with_name("claims.csv")
-    return beside if beside.is_file() else None
-

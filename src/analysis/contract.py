@@ -49,6 +49,8 @@ __all__ = [
     "cell_reason",
     "row_problems",
     "check_csv",
+    "find_claims",
+    "check_claims_csv",
 ]
 
 COLUMNS = [
@@ -441,6 +443,18 @@ def value_reason(kind: str, value: str) -> str:
     if kind == "share" and number > 1:
         return "is a share above 1: write a share from 0 to 1 (0.78, not 78)"
     return ""
+
+
+def find_claims(data_path: str | Path | None, claims_path: str | Path | None) -> Path | None:
+    """The claims file to check: ``claims_path``; ``"none"`` or ``""`` for none; by default
+    ``claims.csv`` beside the cohort CSV, when it exists (``data/claims.csv`` for the shipped data)."""
+    if claims_path is not None:
+        text = str(claims_path).strip()
+        return None if text.lower() in ("", "none") else Path(text)
+    from .paths import DEFAULT_DATA
+
+    beside = Path(data_path or DEFAULT_DATA).with_name("claims.csv")
+    return beside if beside.is_file() else None
 
 
 def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dict[str, str]]]:

@@ -419,16 +419,11 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def _claims_file(data: Path, claims: str | Path | None) -> Path | None:
-    """The claims CSV to check: ``claims``, none for ``"none"``, by default ``claims.csv`` beside ``data``."""
-    if claims is not None:
-        text = str(claims).strip()
-        if text.lower() in ("", "none"):
-            return None
-        if not Path(text).is_file():
-            raise RenderError(f"{text}: no such claims file; pass --claims with a claims CSV, or --claims none")
-        return Path(text)
-    beside = data.with_name("claims.csv")
-    return beside if beside.is_file() else None
+    """The claims CSV to check (:func:`analysis.contract.find_claims`); an explicit one must exist."""
+    found = contract.find_claims(data, claims)
+    if claims is not None and found is not None and not found.is_file():
+        raise RenderError(f"{found}: no such claims file; pass --claims with a claims CSV, or --claims none")
+    return found
 
 
 def _check_as_of(as_of: str | None) -> None:
