@@ -190,3 +190,14 @@ def test_author_table_marks_rows_resting_on_a_stated_length(write_csv):
     text = " ".join(tables.author_table_html(cohort).striptags().split())
     assert "≥ 8.0 ‡" in text and "5.0–7.0 ‡" not in text
     assert "‡ marks a tenure that rests on a length a source states" in text
+
+
+def test_destination_claims_count_returners_as_the_report_does(write_csv, check):
+    """A returner whose destination is written as the origin organisation went somewhere not public:
+    claims count them as the destination chart does (metrics.went_to), not at the origin."""
+    cohort = load_cohort(write_csv([
+        {"author": "R", "left": "2021-10", "returned": "2024-02", "destination": "Org", "verified": "2024-06-30"},
+        {"author": "S"},
+    ], "back.csv"))
+    out = check(claim("at_destination:Org", "=", 0), claim("at_destination:Unknown", "=", 1), cohort=cohort)
+    assert out["verdict"].tolist() == ["supported", "supported"]

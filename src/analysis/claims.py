@@ -23,7 +23,7 @@ import pandas as pd
 from . import contract
 from .cohort import papers_of
 from .contract import DESTINATION_PREFIX, OPS, ClaimsError, find_claims
-from .metrics import GONE, as_of_by_paper, status_as_of, tenure
+from .metrics import GONE, as_of_by_paper, status_as_of, tenure, went_to
 
 __all__ = ["MEASURES", "OPS", "VERDICTS", "ClaimsError", "load_claims", "measure", "verdict", "check_claims",
            "find_claims"]
@@ -82,9 +82,7 @@ def load_claims(path: str | Path, cohort: pd.DataFrame) -> pd.DataFrame:
 
 
 def _number(kind: str, value: str) -> float:
-    if kind == "date":
-        return float((pd.Timestamp(value) - pd.Timestamp("1970-01-01")).days)
-    return float(value)
+    return _days(value) if kind == "date" else float(value)
 
 
 def _days(ts) -> float:
@@ -118,7 +116,7 @@ def measure(cohort: pd.DataFrame, name: str, as_of) -> tuple[float, float]:
         return float((gone & founder).sum()), float(((gone | possible) & founder).sum())
     if name.startswith(DESTINATION_PREFIX):
         target = name[len(DESTINATION_PREFIX):].strip().casefold()
-        there = cohort["destination"].str.casefold() == target
+        there = went_to(cohort).str.casefold() == target  # where they went, as the report counts it
         return float((gone & there).sum()), float(((gone | possible) & there).sum())
     if name in ("leaver_tenure_mean_years", "leaver_tenure_median_years"):
         t = tenure(cohort, days)[out]

@@ -54,6 +54,7 @@ __all__ = [
     "departures_per_month",
     "shared_destinations",
     "plausibility",
+    "went_to",
 ]
 
 STATUSES = ["stayed", "returned", "possibly departed", "departed"]
@@ -418,16 +419,26 @@ def tenure_summary(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame
     return out.sort_values(by=["paper", "status"], key=lambda s: s.map(papers if s.name == "paper" else order)).reset_index(drop=True)
 
 
+def _written_as_home(cohort: pd.DataFrame) -> pd.Series:
+    """Returners whose ``destination`` is written as the origin organisation (where they are now):
+    it says nothing of where they went on leaving (see :func:`plausibility`)."""
+    return (cohort["returned"].str.len() > 0) & (
+        cohort["destination"].str.casefold() == cohort["origin_org"].str.casefold())
+
+
+def went_to(cohort: pd.DataFrame) -> pd.Series:
+    """Where each author went on leaving, as the report counts it: ``destination``, but
+    :data:`UNKNOWN_DESTINATION` for a returner whose destination is written as the origin organisation."""
+    return cohort["destination"].mask(_written_as_home(cohort), UNKNOWN_DESTINATION)
+
+
 def _leavers(cohort: pd.DataFrame, days: AsOf) -> pd.DataFrame:
     """Authors who certainly left by the as-of date, those who came back included
-    (``came_back``). ``destination`` is where they went on leaving; a returner's
-    destination written as the origin organisation (where they are now) says
-    nothing of where they went, so it reads :data:`UNKNOWN_DESTINATION`."""
+    (``came_back``), with ``destination`` as :func:`went_to` reads it."""
     status = status_as_of(cohort, days)
     gone = status.isin(GONE)
     left = cohort[gone].assign(came_back=(status[gone] == "returned").to_numpy(bool))
-    home = left["came_back"] & (left["destination"].str.casefold() == left["origin_org"].str.casefold())
-    return left.assign(destination=left["destination"].mask(home, UNKNOWN_DESTINATION))
+    return left.assign(destination=went_to(left))
 
 
 def destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int | None = None) -> pd.DataFrame:
@@ -667,9 +678,7 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
         rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "tenure_stated",
                      cohort.at[i, "tenure_stated"], f"cannot hold with 'joined' ({cohort.at[i, 'joined']}) and "
                      f"'left' ({cohort.at[i, 'left']}): the tenure shown rests on the dates alone"))
-    home = (cohort["returned"].str.len() > 0) & (
-        cohort["destination"].str.casefold() == cohort["origin_org"].str.casefold())
-    for i in cohort.index[home.to_numpy(bool)]:
+    for i in cohort.index[_written_as_home(cohort).to_numpy(bool)]:
         rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "destination",
                      cohort.at[i, "destination"],
                      "is the origin organisation, for an author who came back: 'destination' is where they went "
