@@ -83,6 +83,12 @@ def cohort(n: int, seed: int, years: float = 8.0):
     return np.clip(lower, 0, None), np.clip(upper, 0, None)
 
 
+def draws(counts, n, *, seed, size):
+    """``size`` bootstrap resamples of ``n`` authors as multinomial counts over the distinct intervals
+    (as survival._bootstrap draws them)."""
+    return np.random.default_rng(seed).multinomial(n, counts / counts.sum(), size=size)
+
+
 def grid_of(lower, upper):
     g = np.unique(np.concatenate([lower, upper, [0.0]]))
     return g[np.isfinite(g)]
@@ -217,7 +223,7 @@ class TestAgainstLifelines:
         lower, upper = cohort(n, seed)
         grid = grid_of(lower, upper)
         lo, up, counts = distinct(lower, upper)
-        drawn = np.random.default_rng(seed).multinomial(n, counts / counts.sum(), size=6).astype(float)
+        drawn = draws(counts, n, seed=seed, size=6).astype(float)
         assert (drawn == 0).any()
         got = nm.survival_upper(lo, up, drawn, grid)
         for row, w in zip(got, drawn):
@@ -235,7 +241,7 @@ class TestAgainstLifelines:
         lower, upper = cohort(16, seed)
         grid = grid_of(lower, upper)
         lo, up, counts = distinct(lower, upper)
-        drawn = np.random.default_rng(seed).multinomial(16, counts / counts.sum(), size=8).astype(float)
+        drawn = draws(counts, 16, seed=seed, size=8).astype(float)
         got = nm.survival_upper(lo, up, drawn, grid)
         left, right = nm.turnbull_intervals(lo, up)
         for row, mine, w in zip(got, nm.self_consistency(lo, up, drawn), drawn):
@@ -277,7 +283,7 @@ class TestResampleIntervals:
             monkeypatch.setattr(nm, "_isotonic", lambda: None)
         lower, upper = cohort(200, 7)
         lo, up, counts = distinct(lower, upper)
-        drawn = np.random.default_rng(7).multinomial(200, counts / counts.sum(), size=20).astype(float)
+        drawn = draws(counts, 200, seed=7, size=20).astype(float)
         p = nm.self_consistency(lo, up, drawn, max_iter=50)
         layout = nm._Layout(lo, up)
         inside, _ = layout.support(drawn > 0)
@@ -291,7 +297,7 @@ class TestResampleIntervals:
         lower, upper = cohort(150, 11)
         lo, up, counts = distinct(lower, upper)
         grid = grid_of(lower, upper)
-        drawn = np.random.default_rng(11).multinomial(150, counts / counts.sum(), size=20).astype(float)
+        drawn = draws(counts, 150, seed=11, size=20).astype(float)
         p = nm.self_consistency(lo, up, drawn)
         _, right = nm.turnbull_intervals(lo, up)
         naive = np.array([upper_reading(row, right, grid) for row in p])
@@ -303,7 +309,7 @@ class TestVectorised:
         lower, upper = cohort(250, 5)
         lo, up, counts = distinct(lower, upper)
         grid = grid_of(lower, upper)
-        drawn = np.random.default_rng(5).multinomial(250, counts / counts.sum(), size=12)
+        drawn = draws(counts, 250, seed=5, size=12)
         together = nm.survival_upper(lo, up, drawn, grid)
         assert together.shape == (12, len(grid))
         for row, w in zip(together, drawn):
@@ -316,7 +322,7 @@ class TestVectorised:
         lower, upper = cohort(200, 6)
         lo, up, counts = distinct(lower, upper)
         grid = grid_of(lower, upper)
-        drawn = np.random.default_rng(6).multinomial(200, counts / counts.sum(), size=10)
+        drawn = draws(counts, 200, seed=6, size=10)
         cold = nm.survival_upper(lo, up, drawn, grid)
         np.testing.assert_allclose(nm.survival_upper(lo, up, drawn, grid, init="full"), cold, atol=1e-5)
         full = nm.self_consistency(lo, up, counts)[0]
@@ -329,7 +335,7 @@ class TestVectorised:
         grid = grid_of(lower, upper)
         expected = s._bootstrap(lower, upper, grid, 15, np.random.default_rng(3))
         lo, up, counts = distinct(lower, upper)
-        drawn = np.random.default_rng(3).multinomial(len(lower), counts / counts.sum(), size=15)
+        drawn = draws(counts, len(lower), seed=3, size=15)
         got = nm.survival_upper(lo, up, drawn, grid)
         assert got.shape == expected.shape
         assert np.abs(got - expected).max() <= 1e-2
@@ -340,7 +346,7 @@ class TestVectorised:
         lower, upper = cohort(60, 9)
         lo, up, counts = distinct(lower, upper)
         grid = grid_of(lower, upper)
-        drawn = np.random.default_rng(9).multinomial(60, counts / counts.sum(), size=5)
+        drawn = draws(counts, 60, seed=9, size=5)
         expected = nm.survival_upper(lo, up, drawn, grid, tol=1e-9)
         monkeypatch.setattr(nm, "_isotonic", lambda: None)
         got = nm.survival_upper(lo, up, drawn, grid, tol=1e-10, max_iter=20_000)
