@@ -149,9 +149,9 @@ def test_finalise_failure_leaves_the_file_alone(tmp_path):
         finalise_pdf(path, title="T", subject="S", snapshot="30/06/2024")
     not_pdf = tmp_path / "not.pdf"
     not_pdf.write_bytes(b"not a pdf")
-    from pypdf.errors import PdfReadError
+    from pikepdf import PdfError
 
-    with pytest.raises(PdfReadError):
+    with pytest.raises(PdfError):
         finalise_pdf(not_pdf, title="T", subject="S")
     assert path.read_bytes() == before and not_pdf.read_bytes() == b"not a pdf"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not.pdf", "report.pdf"]

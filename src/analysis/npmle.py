@@ -3,7 +3,7 @@
 A re-implementation of the estimator behind lifelines'
 ``KaplanMeierFitter.fit_interval_censoring`` (``lifelines.fitters.npmle.npmle``)
 that fits many weightings (bootstrap resamples) of the same observations at
-once, for ``survival._bootstrap``. numpy, plus two pieces of scipy imported
+once, for ``survival._fit``. numpy, plus two pieces of scipy imported
 when first used (scipy comes with lifelines): ``scipy.sparse`` matrices that sum
 observations by their first or last Turnbull interval, and
 ``scipy.optimize.isotonic_regression`` (scipy >= 1.12; without it the fit falls
@@ -19,7 +19,7 @@ Semantics follow lifelines exactly:
   values every lower end before every upper end, and keeping each lower end
   that is immediately followed by an upper end: ``[L, R]``, closed, ``L == R``
   possible (:func:`turnbull_intervals`); observations of weight 0 still count
-  (``survival._bootstrap`` drops them before fitting, and
+  (``survival._fit`` drops them before fitting, and
   :func:`survival_upper` reproduces that);
 * an observation's probability is the total mass of the Turnbull intervals it
   contains; the NPMLE maximises ``sum_i w_i log P(i)``.
@@ -44,7 +44,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["turnbull_intervals", "self_consistency", "survival_upper"]
+__all__ = ["turnbull_intervals", "self_consistency", "survival_upper", "survival_function"]
 
 _HISTORY = 5  # Anderson acceleration depth
 _CUT = 1e-4  # an extrapolated probability keeps at least this share of its EM value
@@ -463,7 +463,7 @@ def survival_upper(lower, upper, weights, grid, *, tol: float = 1e-7, max_iter: 
                    init="full") -> np.ndarray:
     """Upper NPMLE survival of each resample on ``grid``, as lifelines reads it.
 
-    Row ``r`` is what ``survival._upper_curve`` returns for the observations of
+    Row ``r`` is what lifelines' ``npmle`` gives (read as tests/test_npmle.py's ``upper_curve`` does) for the observations of
     positive weight in ``weights[r]``, fitted with those weights: one minus the
     mass of *that resample's* Turnbull intervals whose right end is before
     ``t``.
@@ -511,3 +511,62 @@ def survival_upper(lower, upper, weights, grid, *, tol: float = 1e-7, max_iter: 
     # right end < t  <=>  its sorted position < the number of ends with value < t
     before = np.searchsorted(layout.values, grid, side="left")
     return 1.0 - cum[:, before]
+
+
+def survival_function(lower, upper, weights=None, *, tol: float = 1e-7, max_iter: int = 1000
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The NPMLE survival of one sample, as lifelines' ``fit_interval_censoring`` tabulates it.
+
+    The NPMLE fixes the mass of each Turnbull interval, not where inside it the
+    mass lies, so the survival is known only between two bounds: ``high`` puts
+    each interval's mass at its right end, ``low`` at its left end. Read on
+    every observed end (lifelines' default ``timeline``), with lifelines'
+    ``reconstruct_survival_function`` rules: at an interval's left end both
+    bounds are the mass still to come; at its right end (when longer than a
+    point) ``low`` has dropped by the interval's mass; a time between the
+    intervals takes the value of the next tabulated time; a time after every
+    interval, the mass left (0 up to rounding); nothing below 0.
+
+    Parameters
+    ----------
+    lower, upper : array_like, shape (n,)
+        Closed observation intervals (see :func:`turnbull_intervals`).
+    weights : array_like, shape (n,), optional
+        Weight of each observation (default 1: one author each).
+
+    Returns
+    -------
+    times, high, low, p : ndarray
+        ``times`` the sorted distinct observed ends (``inf`` included when an
+        observation is right-censored); ``high`` and ``low`` the two survival
+        bounds there (lifelines' ``_upper`` and ``_lower`` columns); ``p`` the
+        mass of each Turnbull interval (a warm start for
+        :func:`survival_upper`).
+    """
+    lower, upper = _check(lower, upper)
+    layout = _Layout(lower, upper)
+    w = _weights(np.ones(len(lower)) if weights is None else weights, len(lower))
+    if w.shape[0] != 1:
+        raise ValueError("survival_function fits one sample: weights must be 1-D")
+    p, _ = _solve(layout, w, tol=tol, max_iter=max_iter, init=None)
+    p = p[0]
+    left, right = layout.left, layout.right
+    before = 1.0 - np.concatenate([[0.0], np.cumsum(p)[:-1]])  # mass still to come at each interval
+    # tabulated points: 0 (survival 1), every left end, every right end of an interval longer than a point
+    wide = left != right
+    at = np.concatenate([[0.0], left, right[wide]])
+    high = np.concatenate([[1.0], before, before[wide]])
+    low = np.concatenate([[1.0], before, (before - p)[wide]])
+    order = np.argsort(at, kind="stable")
+    at, high, low = at[order], high[order], low[order]
+    # the ends are distinct but for 0 (also a left end when an interval starts at 0): the later write wins
+    last = np.r_[at[1:] != at[:-1], True]
+    at, high, low = at[last], high[last], low[last]
+    times = np.unique(np.concatenate([lower, upper]))
+    nxt = np.searchsorted(at, times, side="left")  # the tabulated point at or after each time
+    remaining = 1.0 - p.sum()
+    inside = nxt < len(at)
+    pick = np.minimum(nxt, len(at) - 1)
+    high_t = np.where(inside, high[pick], remaining)
+    low_t = np.where(inside, low[pick], remaining)
+    return times, np.clip(high_t, 0.0, None), np.clip(low_t, 0.0, None), p

@@ -1,6 +1,6 @@
 """Time to departure: retention over time, and Kaplan-Meier with interval censoring.
 
-Pure pandas / lifelines, tidy frames out, nothing drawn. Time runs from the
+pandas and numpy (:mod:`analysis.npmle`, checked against lifelines), tidy frames out, nothing drawn. Time runs from the
 paper's publication; departures known only to an interval (a month, a year, a
 bounded span, unknown) are interval-censored, never placed on a guessed day;
 authors still there (or back by the as-of date) are right-censored at it.
@@ -84,45 +84,36 @@ def survival_intervals(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataF
                          "lower": lower, "upper": upper, "event": gone})
 
 
-def _fit(lower: np.ndarray, upper: np.ndarray) -> pd.DataFrame:
-    from lifelines import KaplanMeierFitter
+def _fit(lower: np.ndarray, upper: np.ndarray, resamples: int, rng):
+    """The NPMLE survival bounds of one sample on its observed ends, and the bootstrap on them.
 
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return KaplanMeierFitter().fit_interval_censoring(lower, upper).survival_function_
-
-
-def _upper_curve(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """lifelines' NPMLE for one sample, read on ``grid`` as its ``_upper`` survival column:
-    one minus the mass of the Turnbull intervals that end before each time."""
-    from lifelines.fitters.npmle import npmle
-
-    probabilities, intervals = npmle(lower, upper, tol=1e-5, weights=weights, max_iter=300)
-    ends = np.array([right for _, right in intervals], dtype=float)
-    return 1.0 - ((ends[None, :] < grid[:, None]) * np.asarray(probabilities)[None, :]).sum(axis=1)
-
-
-def _bootstrap(lower: np.ndarray, upper: np.ndarray, grid: np.ndarray, resamples: int, rng) -> np.ndarray:
-    """The survival on ``grid`` for each resample of authors (with replacement).
-
-    Authors with the same interval are interchangeable, so a resample is drawn as
-    multinomial counts over the distinct intervals, and every resample is fitted
-    at once by :func:`analysis.npmle.survival_upper` (vectorised Turnbull NPMLE,
-    checked against lifelines' ``npmle`` in tests/test_npmle.py): the same
-    resampling as one lifelines fit per resample, at the speed of linear algebra.
+    Authors with the same interval are interchangeable, so the sample is fitted
+    on its distinct intervals weighted by their counts
+    (:func:`analysis.npmle.survival_function`, lifelines'
+    ``fit_interval_censoring`` table, checked against it in tests/test_npmle.py),
+    and a resample is drawn as multinomial counts over them; every resample is
+    fitted at once by :func:`analysis.npmle.survival_upper` (vectorised Turnbull
+    NPMLE, warm-started from the sample's fit, checked against lifelines' ``npmle``):
+    the same resampling as one lifelines fit per resample, at the speed of linear algebra.
+    Returns ``grid`` (the finite observed ends), the high and low bounds there and the
+    ``(resamples, len(grid))`` bootstrap curves.
     """
-    from .npmle import survival_upper
+    from .npmle import survival_function, survival_upper
 
     pairs, counts = np.unique(np.column_stack([lower, upper]), axis=0, return_counts=True)
-    drawn = rng.multinomial(len(lower), counts / counts.sum(), size=resamples)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return survival_upper(pairs[:, 0], pairs[:, 1], drawn, grid)
+        times, high, low, p = survival_function(pairs[:, 0], pairs[:, 1], counts.astype(float))
+        keep = np.isfinite(times)
+        grid = times[keep]
+        drawn = rng.multinomial(len(lower), counts / counts.sum(), size=resamples)
+        boot = survival_upper(pairs[:, 0], pairs[:, 1], drawn, grid, init=p)
+    return grid, high[keep], low[keep], boot
 
 
 def kaplan_meier(cohort: pd.DataFrame, as_of: AsOfLike = None, *, resamples: int = 100, alpha: float = 0.05,
                  seed: int = 0) -> pd.DataFrame:
-    """Kaplan-Meier (Turnbull NPMLE, lifelines) survival in the origin organisation, per paper.
+    """Kaplan-Meier (Turnbull NPMLE, as lifelines fits it) survival in the origin organisation, per paper.
 
     Returns
     -------
@@ -138,15 +129,11 @@ def kaplan_meier(cohort: pd.DataFrame, as_of: AsOfLike = None, *, resamples: int
     parts = []
     for paper, g in survival_intervals(cohort, as_of).groupby("paper", sort=False):
         lower, upper = g["lower"].to_numpy(float), g["upper"].to_numpy(float)
-        sf = _fit(lower, upper)
-        keep = np.isfinite(sf.index.to_numpy(float))
-        grid = sf.index.to_numpy(float)[keep]
-        boot = _bootstrap(lower, upper, grid, resamples, rng)
+        grid, high, low, boot = _fit(lower, upper, resamples, rng)
         lo, hi = np.nanpercentile(boot, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         parts.append(pd.DataFrame({
             "paper": paper, "years": grid,
-            "survival_high": sf.iloc[:, 0].to_numpy()[keep],
-            "survival_low": sf.iloc[:, 1].to_numpy()[keep],
+            "survival_high": high, "survival_low": low,
             "ci_low": np.clip(lo, 0, 1), "ci_high": np.clip(hi, 0, 1),
         }))
     columns = ["paper", "years", "survival_high", "survival_low", "ci_low", "ci_high"]
