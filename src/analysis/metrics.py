@@ -476,12 +476,16 @@ def destinations(cohort: pd.DataFrame, as_of: AsOfLike = None, top: int | None =
     )
     out = (
         frame.groupby(["paper", "destination"], sort=False)
-        .agg(destination_type=("destination_type", lambda s: s.mode().iloc[0]),
-             authors=("author", "size"), founders=("founder", "sum"), came_back=("came_back", "sum"),
+        .agg(authors=("author", "size"), founders=("founder", "sum"), came_back=("came_back", "sum"),
              names=("author", "; ".join))
         .reset_index()
         .assign(organisations=1)
     )
+    # the type most of a destination's rows give (ties: first alphabetically, as Series.mode)
+    votes = frame.groupby(["paper", "destination", "destination_type"], sort=False).size().reset_index(name="_n")
+    votes = votes.sort_values(["_n", "destination_type"], ascending=[False, True], kind="stable")
+    votes = votes.drop_duplicates(["paper", "destination"])[["paper", "destination", "destination_type"]]
+    out = out.merge(votes, on=["paper", "destination"], how="left", sort=False)
     out = out.assign(_p=out["paper"].map(paper_rank(cohort))).sort_values(
         ["_p", "authors", "destination"], ascending=[True, False, True], kind="stable").drop(columns="_p")
     if top is not None:
@@ -577,7 +581,7 @@ def headline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
         gone = mine & (status == "departed")
         rows.append({
             "paper": rec.paper,
-            "origin_org": " / ".join(dict.fromkeys(cohort.loc[mine, "origin_org"])),
+            "origin_org": " / ".join(str(o) for o in pd.unique(cohort.loc[mine, "origin_org"])),
             "published": rec.published,
             "as_of": rec.as_of,
             "authors": rec.authors,

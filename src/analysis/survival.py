@@ -43,16 +43,18 @@ def retention_curve(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFram
         points = points[(points > published) & (points < end)]
         dates = np.unique(np.concatenate([[published.to_datetime64(), end.to_datetime64()],
                                           points.to_numpy(dtype="datetime64[ns]")]))
-        t = dates[:, None]
-        left = g["departed"].to_numpy(bool)[None, :]
-        ls, le = g["left_start"].to_numpy()[None, :], g["left_end"].fillna(pd.Timestamp.max).to_numpy()[None, :]
-        rs = g["returned_start"].fillna(pd.Timestamp.max).to_numpy()[None, :]
-        re = g["returned_end"].fillna(pd.Timestamp.max).to_numpy()[None, :]
-        certainly_gone = left & (le <= t) & ~(rs <= t)
-        possibly_gone = left & (ls <= t) & ~(re <= t)
+        left = g["departed"].to_numpy(bool)
+        never = np.datetime64("NaT")
+        ls, le = g["left_start"].to_numpy("datetime64[ns]"), g["left_end"].to_numpy("datetime64[ns]")
+        rs, re = g["returned_start"].to_numpy("datetime64[ns]"), g["returned_end"].to_numpy("datetime64[ns]")
+        # certainly gone at t: left by le <= t, and not possibly back (rs <= t); the count is
+        # #(le <= t) - #(max(le, rs) <= t). Possibly gone: #(ls <= t) - #(max(ls, re) <= t).
+        # Sorted ends and binary search: O((authors + dates) log authors), no authors x dates matrix.
+        certainly_gone = _at_or_before(le[left], dates) - _at_or_before(_latest(le[left], rs[left], never), dates)
+        possibly_gone = _at_or_before(ls[left], dates) - _at_or_before(_latest(ls[left], re[left], never), dates)
         n = len(g)
-        high = n - certainly_gone.sum(axis=1)
-        low = n - possibly_gone.sum(axis=1)
+        high = n - certainly_gone
+        low = n - possibly_gone
         parts.append(pd.DataFrame({
             "paper": paper, "date": pd.to_datetime(dates),
             "years": (pd.to_datetime(dates) - published).days / _YEAR,
@@ -61,6 +63,18 @@ def retention_curve(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFram
         }))
     columns = ["paper", "date", "years", "authors", "present_low", "present_high", "share_low", "share_high"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _at_or_before(days: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """How many of ``days`` (NaT: never) are on or before each of ``dates``."""
+    known = np.sort(days[~np.isnat(days)])
+    return np.searchsorted(known, dates, side="right")
+
+
+def _latest(first: np.ndarray, second: np.ndarray, never: np.datetime64) -> np.ndarray:
+    """Element-wise later of two day arrays, NaT (never) when either is NaT."""
+    out = np.maximum(first, second)  # numpy propagates NaT
+    return np.where(np.isnat(first) | np.isnat(second), never, out)
 
 
 def survival_intervals(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:

@@ -338,9 +338,9 @@ def comparison_html(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
     Empty for a single paper: there is nothing to compare.
     """
     as_of = as_of_by_paper(cohort, as_of)
-    heads = headline(cohort, as_of)
-    if len(heads) < 2:
+    if len(as_of) < 2:  # one paper: nothing to compare
         return Html("")
+    heads = headline(cohort, as_of)
     med = {} if medians is None else {r.paper: _years(r.median_low, r.median_high) for r in medians.itertuples()}
     rows = [
         ("published", [h.published.strftime("%Y-%m-%d") for h in heads.itertuples()]),
