@@ -272,7 +272,7 @@ class TestSurvivalFunction:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             return KaplanMeierFitter().fit_interval_censoring(
-                np.asarray(lower, float), np.asarray(upper, float), weights=weights, tol=1e-12, max_iter=100_000,
+                np.asarray(lower, float), np.asarray(upper, float), weights=weights, tol=1e-10, max_iter=100_000,
             ).survival_function_
 
     def check(self, lower, upper, weights=None, atol=1e-4):
@@ -301,10 +301,11 @@ class TestSurvivalFunction:
     def test_censored_at_an_event_time(self):
         self.check([1, 2, 3, 3], [1, 2, 3, np.inf], atol=1e-7)
 
-    @pytest.mark.parametrize("n, seed", [(12, 0), (14, 1), (30, 2), (120, 3)])
+    @pytest.mark.parametrize("n, seed", [(12, 0), (14, 1), (30, 3), (120, 3)])
     def test_cohort_shaped_samples(self, n, seed):
         """Within 5e-4 of lifelines run far (which EM leaves up to ~2e-4 short of the NPMLE on these),
-        and the fit itself optimal: the Kuhn-Tucker gap below 1e-5."""
+        and the fit itself optimal: the Kuhn-Tucker gap below 1e-5. (Some samples, e.g.
+        ``cohort(30, 2)``, take lifelines' EM over 10**5 steps and 14 s: not these.)"""
         lower, upper = cohort(n, seed)
         self.check(lower, upper, atol=5e-4)
         p = nm.survival_function(lower, upper)[3]
