@@ -32,7 +32,7 @@ from .contract import (
     check_papers,
     fail,
 )
-from .dates import parse_fuzzy_dates, parse_years
+from .dates import parse_fuzzy_date_codes, parse_years
 from .paths import DEFAULT_DATA
 
 __all__ = [
@@ -59,18 +59,14 @@ _PLAIN_SOURCES = f"^{_PLAIN_URL}(?: +{_PLAIN_URL})*$"
 by pyarrow at C speed; any other value goes to :func:`analysis.contract.cell_reason`."""
 
 
-def _header_text(text: str) -> str:
-    """The start of ``text`` that holds its header record, so the header is read without copying
-    the whole file: up to the first newline when the line's quotes are balanced, else all of it."""
-    end = text.find("\n")
-    if end < 0 or text.count('"', 0, end) % 2:
-        return text
-    return text[: end + 1]
+def _encoded_kind(values: pd.Series) -> bool:
+    """Whether a column holds pyarrow strings."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 def _encoded(values: pd.Series):
     """A string column dictionary-encoded by pyarrow, or None when it does not hold pyarrow strings."""
-    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+    if not _encoded_kind(values):
         return None
     array = pa_lib.array(values.array)
     if isinstance(array, pa_lib.ChunkedArray):
@@ -96,12 +92,13 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return encoded.indices.to_numpy(zero_copy_only=False), len(encoded.dictionary)
 
 
-def _record_lines(text: str, n_rows: int) -> np.ndarray:
-    """CSV line number of each data record (quoted newlines and blank lines counted)."""
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+def _record_lines(body: bytes, n_rows: int, text) -> np.ndarray:
+    """CSV line number of each data record (quoted newlines and blank lines counted); ``text()``
+    gives the decoded file, read only when some record spans several lines or lines are blank."""
+    physical = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if physical == n_rows + 1:  # the common case: one line per record, no blank lines
         return np.arange(2, n_rows + 2)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text()))
     lines, previous_end = [], 0
     for record in reader:
         start = previous_end + 1
@@ -131,29 +128,78 @@ def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
     return table, len(invalid)
 
 
-def _read_table(path: str, text: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
-    if not text or text.isspace():  # not text.strip(): no copy of the whole file
-        fail(path, "is empty: expected a header row and one row per (paper, author)")
-    names = contract.read_header(path, _header_text(text))
+def _header_of(path: str, data: bytes, body: bytes, text) -> str:
+    """The text of the header record, decoded without decoding the whole file: its first line,
+    when that holds the whole record (balanced quotes) and is UTF-8; else all of ``text()``."""
+    end = body.find(b"\n")
+    first = body if end < 0 else body[: end + 1]
+    if end < 0 or first.count(b'"') % 2 or first.isspace():
+        return text()
     try:
-        table, invalid = _arrow_table(data, names)
+        return first.decode("utf-8")
+    except UnicodeDecodeError:
+        return text()  # contract.decode raises the located error
+
+
+def _trimmed(table: pa_lib.Table) -> pa_lib.Table:
+    """Every cell without leading or trailing white space; pyarrow trims the columns on two threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        columns = list(pool.map(pa_compute.utf8_trim_whitespace, table.columns))
+    return pa_lib.table(columns, names=table.column_names)
+
+
+def _read_table(path: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
+    """Parse the file's bytes into an all-string frame and the CSV line of each row. The whole file
+    is decoded to text only where a message or an unusual layout needs it: pyarrow checks UTF-8."""
+    decoded: list[str] = []
+
+    def text() -> str:
+        if not decoded:
+            decoded.append(contract.decode(path, data))
+        return decoded[0]
+
+    if b"\x00" in data:
+        text()  # a binary file: contract.decode says so
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not body or body.isspace():
+        fail(path, "is empty: expected a header row and one row per (paper, author)")
+    names = contract.read_header(path, _header_of(path, data, body, text))
+    try:
+        table, invalid = _arrow_table(body, names)
     except pa_lib.ArrowInvalid as err:
-        raise CohortError(path, contract.field_count_problems(path, text, len(names))
+        text()  # not UTF-8: a located error
+        raise CohortError(path, contract.field_count_problems(path, text(), len(names))
                           or [Problem(path, None, None, None, f"is not a readable CSV: {err}")]) from None
     if invalid:
-        raise CohortError(path, contract.field_count_problems(path, text, len(names)))
+        raise CohortError(path, contract.field_count_problems(path, text(), len(names)))
     if table.num_rows == 0:
         fail(path, "has a header but no data rows", line=1)
-    trimmed = pa_lib.table([pa_compute.utf8_trim_whitespace(column) for column in table.columns], names=names)
-    frame = trimmed.to_pandas(types_mapper={pa_lib.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
+    frame = _trimmed(table).to_pandas(types_mapper={pa_lib.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get)
     for name in COLUMNS:
         if name not in frame.columns:
             frame[name] = pd.Series("", index=frame.index, dtype=frame[names[0]].dtype)
-    return frame, _record_lines(text, len(frame))
+    return frame, _record_lines(body, len(frame), text)
 
 
-def _cell_reasons(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], date_reasons: dict[str, pd.Series]
-                  ) -> dict[str, pd.Series]:
+class _Reasons:
+    """Per row, why its value breaks a column's rule, kept encoded: ``by_code[codes[i]]`` (``""``
+    where none). Rules are decided once per distinct value; the messages are built only for the
+    rows a problem is reported on."""
+
+    def __init__(self, codes: np.ndarray, by_code: np.ndarray):
+        self.codes, self.by_code = codes, by_code
+
+    @property
+    def ok(self) -> np.ndarray:
+        return (self.by_code == "")[self.codes]
+
+    def __getitem__(self, row: int) -> str:
+        return self.by_code[self.codes[row]]
+
+
+def _cell_reasons(table: pd.DataFrame, date_reasons: dict[str, _Reasons]) -> dict[str, _Reasons]:
     """Per column with a value rule, the reason each value breaks it ("" where none), computed
     once per distinct value by :func:`analysis.contract.cell_reason`."""
     reasons = {}
@@ -162,7 +208,8 @@ def _cell_reasons(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], date_rea
             reasons[name] = date_reasons[name]  # the parse already gave them
             continue
         if name in _ONLY_REQUIRED:  # one value per row: vectorised, same rule
-            reasons[name] = pd.Series(np.where(table[name] == "", contract.REQUIRED_RULE, ""), index=table.index)
+            reasons[name] = _Reasons((table[name] == "").to_numpy(bool).astype(np.int8),
+                                     np.array(["", contract.REQUIRED_RULE], dtype=object))
             continue
         values = table[name]
         plain = None
@@ -171,12 +218,12 @@ def _cell_reasons(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], date_rea
             plain = plain.to_numpy(zero_copy_only=False)
             values = values[~plain]
         codes, uniques = _distinct(values)
-        found = np.array([contract.cell_reason(name, u) for u in uniques] + [""], dtype=object)[codes]
+        by_code = np.array([contract.cell_reason(name, u) for u in uniques] + [""], dtype=object)
         if plain is not None:
-            every = np.full(len(table), "", dtype=object)
-            every[~plain] = found
-            found = every
-        reasons[name] = pd.Series(found, index=table.index)
+            every = np.full(len(table), len(uniques), dtype=np.int64)  # "" for the plain ones
+            every[~plain] = codes
+            codes = every
+        reasons[name] = _Reasons(np.asarray(codes), by_code)
     return reasons
 
 
@@ -195,13 +242,13 @@ def _same_published(table: pd.DataFrame) -> np.ndarray:
     return published == published[first[paper]]
 
 
-def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> pa.DataFrameSchema:
+def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, _Reasons]) -> pa.DataFrameSchema:
     """The contract as a pandera schema over the raw (string) table: each value rule, then the
     rules relating fields (the same as :func:`analysis.contract.row_problems`)."""
     # No dtype: the reader already gives strings, and pandera's str check visits every cell.
     columns = {name: pa.Column(None) for name in COLUMNS}
     for name in _CELL_RULES:
-        ok = reasons[name].to_numpy() == ""
+        ok = reasons[name].ok
         columns[name] = pa.Column(None, pa.Check(lambda s, ok=ok: pd.Series(ok, index=s.index), name=f"cell:{name}"))
     joined, left = parsed["joined"], parsed["left"]
     wide = [
@@ -217,7 +264,7 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, pd.Series]) -> p
 
 
 def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.DataFrame,
-              reasons: dict[str, pd.Series]) -> list[Problem]:
+              reasons: dict[str, _Reasons]) -> list[Problem]:
     position = pd.Series(np.arange(len(table)), index=table.index)
     rows = table.reset_index()
     first_of_paper = rows.drop_duplicates("paper").set_index("paper")
@@ -232,7 +279,7 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
         check = str(row.check)
         if check.startswith("cell:"):
             column = check.split(":", 1)[1]
-            rule = reasons[column][idx]
+            rule = reasons[column][position[idx]]
         elif check == "left_after_joined":
             column, rule = "left", f"is before 'joined' ({record['joined']})"
         elif check == "returned_after_left":
@@ -270,8 +317,9 @@ def validate_cohort(table: pd.DataFrame, *, path: str = "<frame>", lines: np.nda
         lines = np.arange(2, len(table) + 2)
     parsed, date_reasons = {}, {}
     for name in DATE_COLUMNS:
-        parsed[name], date_reasons[name] = parse_fuzzy_dates(table[name], allow_unknown=name == "left")
-    reasons = _cell_reasons(table, parsed, date_reasons)
+        parsed[name], codes, by_code = parse_fuzzy_date_codes(table[name], allow_unknown=name == "left")
+        date_reasons[name] = _Reasons(codes, by_code)
+    reasons = _cell_reasons(table, date_reasons)
     try:
         _schema(parsed, reasons).validate(table, lazy=True)
     except SchemaErrors as err:
@@ -279,33 +327,45 @@ def validate_cohort(table: pd.DataFrame, *, path: str = "<frame>", lines: np.nda
     return _typed(table, parsed, lines)
 
 
+def _category_codes(values: pd.Series, categories: list[str]) -> np.ndarray:
+    """Position of each value in ``categories``, -1 where it is not one (empty included)."""
+    if _encoded_kind(values):
+        found = pa_compute.index_in(pa_lib.array(values.array), value_set=pa_lib.array(categories, pa_lib.string()))
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return pd.Categorical(values.mask(values == ""), categories=categories).codes
+
+
 def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarray) -> pd.DataFrame:
-    out = pd.DataFrame({"line": lines.astype(int)}, index=table.index)
+    columns: dict[str, object] = {"line": lines.astype(int)}
     for name in COLUMNS:
-        out[name] = table[name]
+        columns[name] = table[name]
         if name in DATE_COLUMNS:
             for part in ("start", "end"):
-                out[f"{name}_{part}"] = parsed[name][part].astype("datetime64[ns]")
-            out[f"{name}_kind"] = parsed[name]["kind"]
+                columns[f"{name}_{part}"] = parsed[name][part]
+            columns[f"{name}_kind"] = parsed[name]["kind"]
 
     # A departure whose date is unknown, or an interval with an open end, lies
     # between 'joined' (else publication) and 'verified'.
-    floor = out["joined_start"].fillna(out["published_start"])
-    out["left_start"] = out["left_start"].where(out["left_start"].notna() | (out["left"] == ""), floor)
-    out["left_end"] = out["left_end"].where(out["left_end"].notna() | (out["left"] == ""), out["verified_end"])
-    out["departed"] = out["left"] != ""
+    has_left = (table["left"] != "").to_numpy(bool)
+    floor = parsed["joined"]["start"].fillna(parsed["published"]["start"])
+    left_start, left_end = parsed["left"]["start"], parsed["left"]["end"]
+    columns["left_start"] = left_start.where(left_start.notna() | ~has_left, floor)
+    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, parsed["verified"]["end"])
+    columns["departed"] = has_left
 
-    out["destination_type"] = pd.Categorical(out["destination_type"].mask(out["destination_type"] == ""),
-                                             categories=DESTINATION_TYPES)
-    out["founder"] = out["founder"].str.lower().map({"true": True, "false": False}).astype("boolean")
-    codes, uniques = pd.factorize(out["tenure_stated"], sort=False)
+    columns["destination_type"] = pd.Categorical.from_codes(
+        _category_codes(table["destination_type"], DESTINATION_TYPES), categories=DESTINATION_TYPES)
+    founder = _category_codes(table["founder"].str.lower(), ["false", "true"])
+    columns["founder"] = pd.array(founder == 1, dtype="boolean")
+    columns["founder"][founder < 0] = pd.NA
+    codes, uniques = pd.factorize(table["tenure_stated"], sort=False)
     bounds = np.array([parse_years(u) for u in uniques] + [(None, None)], dtype=float).reshape(-1, 2)
-    out["tenure_stated_low"], out["tenure_stated_high"] = bounds[codes, 0], bounds[codes, 1]
+    columns["tenure_stated_low"], columns["tenure_stated_high"] = bounds[codes, 0], bounds[codes, 1]
 
-    extra = [c for c in table.columns if c not in COLUMNS]
-    for name in extra:
-        out[name] = table[name]
-    return out
+    for name in table.columns:
+        if name not in COLUMNS:  # the user's own x_ columns, as written
+            columns[name] = table[name]
+    return pd.DataFrame(columns, index=table.index, copy=False)
 
 
 def load_cohort(path: str | Path | None = None) -> pd.DataFrame:
@@ -336,8 +396,7 @@ def load_cohort(path: str | Path | None = None) -> pd.DataFrame:
         (header rules: :mod:`analysis.contract`).
     """
     name, data = contract.read_bytes(DEFAULT_DATA if path is None else path)
-    text = contract.decode(name, data)
-    table, lines = _read_table(name, text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+    table, lines = _read_table(name, data)
     return validate_cohort(table, path=name, lines=lines)
 
 

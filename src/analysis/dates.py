@@ -25,9 +25,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates without it
+    import numpy as np
     import pandas as pd
 
-__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "day_error", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "describe_fuzzy_date", "DATE_FORMS"]
+__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "day_error", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "parse_fuzzy_date_codes", "describe_fuzzy_date", "DATE_FORMS"]
 
 DAYS_PER_YEAR = 365.25
 """Days in a year, for every length of time the package gives in years."""
@@ -169,6 +170,18 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
         Indexed like ``values``: the reason for each invalid field, empty
         where the field is valid.
     """
+    import pandas as pd
+
+    parsed, codes, reasons = parse_fuzzy_date_codes(values, allow_unknown=allow_unknown)
+    errors = pd.Series(reasons[codes] if len(codes) else [], index=values.index, dtype="str")
+    return parsed, errors
+
+
+def parse_fuzzy_date_codes(values: pd.Series, *, allow_unknown: bool = False
+                           ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`parse_fuzzy_dates` with the reasons left encoded, for a loader that reads them only
+    where a field is invalid: ``(parsed, codes, reasons)``, the reason of row ``i`` being
+    ``reasons[codes[i]]`` (``""`` where valid; ``reasons`` has one entry per distinct value)."""
     import numpy as np
     import pandas as pd
 
@@ -205,9 +218,9 @@ def parse_fuzzy_dates(values: pd.Series, *, allow_unknown: bool = False) -> tupl
                                               categories=KINDS),
         },
         index=values.index,
+        copy=False,
     )
-    errors = pd.Series(np.array(reasons, dtype=object)[codes] if len(codes) else [], index=values.index, dtype="str")
-    return parsed, errors
+    return parsed, np.asarray(codes), np.array(reasons + [""], dtype=object)
 
 
 def describe_fuzzy_date(text: str, *, empty: str = "") -> str:
