@@ -171,6 +171,33 @@ def test_bad_csv_is_rejected_in_well_under_a_second(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_large_bad_csv_checked_while_the_kernel_starts_stops_it(tmp_path, monkeypatch):
+    """Over CHECK_WHILE_KERNEL_STARTS the check runs while the kernel boots: a failed check still
+    writes nothing, and the kernel is shut down and its socket folder removed."""
+    import glob
+    import tempfile
+
+    from analysis import render as r
+
+    path = shipped_with(tmp_path, "2023-04,,,Microsoft AI", "2023-13,,,Microsoft AI")
+    monkeypatch.setattr(r, "CHECK_WHILE_KERNEL_STARTS", 0)
+    started = []
+    real = r._Kernel
+
+    class Spy(real):
+        def __init__(self):
+            super().__init__()
+            started.append(self)
+
+    monkeypatch.setattr(r, "_Kernel", Spy)
+    before = set(glob.glob(f"{tempfile.gettempdir()}/exodus-kernel-*"))
+    with pytest.raises(r.RenderError, match="'2023-13' has month 13"):
+        r.render(path, out_dir=tmp_path / "out", formats=["html"])
+    assert len(started) == 1 and not started[0].km.has_kernel  # it was started, then shut down
+    assert set(glob.glob(f"{tempfile.gettempdir()}/exodus-kernel-*")) == before
+    assert not (tmp_path / "out").exists()
+
+
 def test_check_csv_needs_no_pandas():
     code = ("import sys; from analysis import contract; contract.check_csv(sys.argv[1]); "
             "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules")
