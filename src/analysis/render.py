@@ -144,7 +144,7 @@ class _Kernel:
     """The notebook's kernel, started first and warmed up while this process prepares.
 
     A thread waits for the kernel and asks it to import the package (pandas,
-    pandera, matplotlib, lifelines) while the main thread imports papermill and
+    pandera, matplotlib, pyarrow) while the main thread imports papermill and
     reads the notebook; papermill's requests queue behind that import and then
     run the cells on this kernel. The kernel talks over IPC sockets in a
     private folder (no TCP port, hence no unencrypted-TCP warning).

@@ -1,7 +1,7 @@
 """Time to departure: retention over time, and Kaplan-Meier with interval censoring.
 
-pandas and numpy (:mod:`analysis.npmle`, checked against lifelines), tidy frames out, nothing drawn. Time runs from the
-paper's publication; departures known only to an interval (a month, a year, a
+pandas and numpy (:mod:`analysis.npmle`, checked against lifelines), tidy frames
+out, nothing drawn. Time runs from the paper's publication; departures known only to an interval (a month, a year, a
 bounded span, unknown) are interval-censored, never placed on a guessed day;
 authors still there (or back by the as-of date) are right-censored at it.
 """
