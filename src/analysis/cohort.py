@@ -9,6 +9,7 @@ whose message names the file, the CSV line, the column, the value and the rule.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
     return table, len(invalid)
 
 
-def _header_of(path: str, data: bytes, body: bytes, text) -> str:
+def _header_of(body: bytes, text) -> str:
     """The text of the header record, decoded without decoding the whole file: its first line,
     when that holds the whole record (balanced quotes) and is UTF-8; else all of ``text()``."""
     end = body.find(b"\n")
@@ -153,23 +154,17 @@ def _trimmed(table: pa_lib.Table) -> pa_lib.Table:
 def _read_table(path: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     """Parse the file's bytes into an all-string frame and the CSV line of each row. The whole file
     is decoded to text only where a message or an unusual layout needs it: pyarrow checks UTF-8."""
-    decoded: list[str] = []
-
-    def text() -> str:
-        if not decoded:
-            decoded.append(contract.decode(path, data))
-        return decoded[0]
+    text = functools.cache(lambda: contract.decode(path, data))
 
     if b"\x00" in data:
         text()  # a binary file: contract.decode says so
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if not body or body.isspace():
         fail(path, "is empty: expected a header row and one row per (paper, author)")
-    names = contract.read_header(path, _header_of(path, data, body, text))
+    names = contract.read_header(path, _header_of(body, text))
     try:
         table, invalid = _arrow_table(body, names)
-    except pa_lib.ArrowInvalid as err:
-        text()  # not UTF-8: a located error
+    except pa_lib.ArrowInvalid as err:  # text() raises the located error first when the file is not UTF-8
         raise CohortError(path, contract.field_count_problems(path, text(), len(names))
                           or [Problem(path, None, None, None, f"is not a readable CSV: {err}")]) from None
     if invalid:

@@ -4,7 +4,7 @@ A re-implementation of the estimator behind lifelines'
 ``KaplanMeierFitter.fit_interval_censoring`` (``lifelines.fitters.npmle.npmle``)
 that fits many weightings (bootstrap resamples) of the same observations at
 once, for ``survival._fit``. numpy, plus two pieces of scipy imported
-when first used (scipy comes with lifelines): ``scipy.sparse`` matrices that sum
+when first used: ``scipy.sparse`` matrices that sum
 observations by their first or last Turnbull interval, and
 ``scipy.optimize.isotonic_regression`` (scipy >= 1.12; without it the fit falls
 back to accelerated EM alone).
@@ -19,7 +19,7 @@ Semantics follow lifelines exactly:
   values every lower end before every upper end, and keeping each lower end
   that is immediately followed by an upper end: ``[L, R]``, closed, ``L == R``
   possible (:func:`turnbull_intervals`); observations of weight 0 still count
-  (``survival._fit`` drops them before fitting, and
+  (lifelines, fitting a resample, is given only its drawn observations, and
   :func:`survival_upper` reproduces that);
 * an observation's probability is the total mass of the Turnbull intervals it
   contains; the NPMLE maximises ``sum_i w_i log P(i)``.
@@ -463,8 +463,9 @@ def survival_upper(lower, upper, weights, grid, *, tol: float = 1e-7, max_iter: 
                    init="full") -> np.ndarray:
     """Upper NPMLE survival of each resample on ``grid``, as lifelines reads it.
 
-    Row ``r`` is what lifelines' ``npmle`` gives (read as tests/test_npmle.py's ``upper_curve`` does) for the observations of
-    positive weight in ``weights[r]``, fitted with those weights: one minus the
+    Row ``r`` is what lifelines' ``npmle`` gives (read as tests/test_npmle.py's
+    ``upper_curve`` does) for the observations of positive weight in
+    ``weights[r]``, fitted with those weights: one minus the
     mass of *that resample's* Turnbull intervals whose right end is before
     ``t``.
 

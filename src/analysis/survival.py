@@ -1,9 +1,10 @@
 """Time to departure: retention over time, and Kaplan-Meier with interval censoring.
 
-pandas and numpy (:mod:`analysis.npmle`, checked against lifelines), tidy frames
-out, nothing drawn. Time runs from the paper's publication; departures known only to an interval (a month, a year, a
-bounded span, unknown) are interval-censored, never placed on a guessed day;
-authors still there (or back by the as-of date) are right-censored at it.
+pandas and numpy (:mod:`analysis.npmle`, checked against lifelines), tidy
+frames out, nothing drawn. Time runs from the paper's publication; departures
+known only to an interval (a month, a year, a bounded span, unknown) are
+interval-censored, never placed on a guessed day; authors still there (or back
+by the as-of date) are right-censored at it.
 """
 
 from __future__ import annotations
@@ -44,14 +45,14 @@ def retention_curve(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFram
         dates = np.unique(np.concatenate([[published.to_datetime64(), end.to_datetime64()],
                                           points.to_numpy(dtype="datetime64[ns]")]))
         left = g["departed"].to_numpy(bool)
-        never = np.datetime64("NaT")
         ls, le = g["left_start"].to_numpy("datetime64[ns]"), g["left_end"].to_numpy("datetime64[ns]")
         rs, re = g["returned_start"].to_numpy("datetime64[ns]"), g["returned_end"].to_numpy("datetime64[ns]")
         # certainly gone at t: left by le <= t, and not possibly back (rs <= t); the count is
         # #(le <= t) - #(max(le, rs) <= t). Possibly gone: #(ls <= t) - #(max(ls, re) <= t).
-        # Sorted ends and binary search: O((authors + dates) log authors), no authors x dates matrix.
-        certainly_gone = _at_or_before(le[left], dates) - _at_or_before(_latest(le[left], rs[left], never), dates)
-        possibly_gone = _at_or_before(ls[left], dates) - _at_or_before(_latest(ls[left], re[left], never), dates)
+        # NaT is "never", and np.maximum keeps it. Sorted ends and binary search:
+        # O((authors + dates) log authors), no authors x dates matrix.
+        certainly_gone = _at_or_before(le[left], dates) - _at_or_before(np.maximum(le[left], rs[left]), dates)
+        possibly_gone = _at_or_before(ls[left], dates) - _at_or_before(np.maximum(ls[left], re[left]), dates)
         n = len(g)
         high = n - certainly_gone
         low = n - possibly_gone
@@ -69,12 +70,6 @@ def _at_or_before(days: np.ndarray, dates: np.ndarray) -> np.ndarray:
     """How many of ``days`` (NaT: never) are on or before each of ``dates``."""
     known = np.sort(days[~np.isnat(days)])
     return np.searchsorted(known, dates, side="right")
-
-
-def _latest(first: np.ndarray, second: np.ndarray, never: np.datetime64) -> np.ndarray:
-    """Element-wise later of two day arrays, NaT (never) when either is NaT."""
-    out = np.maximum(first, second)  # numpy propagates NaT
-    return np.where(np.isnat(first) | np.isnat(second), never, out)
 
 
 def survival_intervals(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
