@@ -132,7 +132,7 @@ def find_chromium() -> str | None:
     return None
 
 
-WARM_UP = "import analysis.notebook, analysis.npmle"
+WARM_UP = "import analysis.notebook, scipy.sparse, scipy.optimize"
 CHECK_WHILE_KERNEL_STARTS = 1 << 20
 """CSV files larger than this (1 MiB, about 7,000 authors) are checked while the kernel starts:
 the plain-Python check then takes longer than the kernel's start (1.4 s at 50,000 authors). A
@@ -144,7 +144,7 @@ class _Kernel:
     """The notebook's kernel, started first and warmed up while this process prepares.
 
     A thread waits for the kernel and asks it to import the package (pandas,
-    pandera, matplotlib, pyarrow) while the main thread imports papermill and
+    pandera, matplotlib, pyarrow, and the scipy parts of the NPMLE) while the main thread imports papermill and
     reads the notebook; papermill's requests queue behind that import and then
     run the cells on this kernel. The kernel talks over IPC sockets in a
     private folder (no TCP port, hence no unencrypted-TCP warning).
