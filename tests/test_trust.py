@@ -172,8 +172,9 @@ def test_bad_csv_is_rejected_in_well_under_a_second(tmp_path):
 
 
 def test_large_bad_csv_checked_while_the_kernel_starts_stops_it(tmp_path, monkeypatch):
-    """Over CHECK_WHILE_KERNEL_STARTS the check runs while the kernel boots: a failed check still
-    writes nothing, and the kernel is shut down and its socket folder removed."""
+    """Over CHECK_WHILE_KERNEL_STARTS the rows are checked while the kernel boots: a failed check
+    still writes nothing, and the kernel is shut down and its socket folder removed. A bad header
+    starts no kernel."""
     import glob
     import tempfile
 
@@ -196,6 +197,12 @@ def test_large_bad_csv_checked_while_the_kernel_starts_stops_it(tmp_path, monkey
     assert len(started) == 1 and not started[0].km.has_kernel  # it was started, then shut down
     assert set(glob.glob(f"{tempfile.gettempdir()}/exodus-kernel-*")) == before
     assert not (tmp_path / "out").exists()
+    # a bad header is found before the kernel would start: none is started
+    misspelt = tmp_path / "misspelt.csv"
+    misspelt.write_text(SHIPPED.read_text(encoding="utf-8").replace("founder", "founders", 1), encoding="utf-8")
+    with pytest.raises(r.RenderError, match="did you mean 'founder'"):
+        r.render(misspelt, out_dir=tmp_path / "out", formats=["html"])
+    assert len(started) == 1
 
 
 def test_check_csv_needs_no_pandas():

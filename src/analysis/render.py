@@ -4,9 +4,9 @@ The order of a render, top to bottom in :func:`render`:
 
 1. check everything a user passes, in plain Python, before anything heavy
    starts: the formats, the output folder, the as-of day, and the whole CSV
-   (:func:`analysis.contract.check_csv`; a CSV over
-   :data:`CHECK_WHILE_KERNEL_STARTS` is checked while the kernel starts, and
-   a failed check stops it);
+   (:func:`analysis.contract.check_csv`; the rows of a CSV over
+   :data:`CHECK_WHILE_KERNEL_STARTS` with a valid header are checked while
+   the kernel starts, and a failed check stops it);
 2. start the kernel (it imports the package while papermill loads) and
    Chromium (it is ready when the HTML is);
 3. execute the notebook in a worker thread, so that the main thread keeps
@@ -503,12 +503,16 @@ def render(
                 "set EXODUS_CHROMIUM to a Chromium-family browser, or pass --formats html to render only the HTML"
             )
     kernel = None
+
+    def start_kernel() -> None:  # a large CSV with a valid header: its rows take longer to check than the kernel to start
+        nonlocal kernel
+        if data.stat().st_size > CHECK_WHILE_KERNEL_STARTS:
+            kernel = _Kernel()
+
     try:
         with _stoppable():
-            if data.stat().st_size > CHECK_WHILE_KERNEL_STARTS:
-                kernel = _Kernel()  # a large CSV: its check takes longer than the kernel's start
             try:
-                present = contract.check_csv(data, papers)
+                present = contract.check_csv(data, papers, on_header=start_kernel)
                 if claims_file:
                     contract.check_claims_csv(claims_file, present)
             except (contract.CohortError, contract.PaperNotFoundError) as err:
