@@ -130,6 +130,50 @@ def test_finalise_is_deterministic_and_sets_metadata(tmp_path):
     assert PdfReader(second).trailer["/ID"][0] != ids[0]  # the /ID follows the content
 
 
+def tagged_table_pdf(path, first_node: int) -> None:
+    """A blank page whose structure tree holds a table header cell named ``node<first_node>`` and
+    a data cell naming it in /Headers, as Chromium writes them (its names follow DOM node numbers)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    name = lambda n: pikepdf.String(f"node{n:08d}")  # noqa: E731
+    header = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.TH,
+                                                  ID=name(first_node)))
+    other = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.TH,
+                                                 ID=name(first_node + 5)))
+    cell = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructElem, S=pikepdf.Name.TD,
+        A=pikepdf.Array([pikepdf.Dictionary(O=pikepdf.Name.Table, Headers=pikepdf.Array([name(first_node)]))])))
+    leaf = pdf.make_indirect(pikepdf.Dictionary(
+        Limits=pikepdf.Array([name(first_node), name(first_node + 5)]),
+        Names=pikepdf.Array([name(first_node), header, name(first_node + 5), other])))
+    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([header, other, cell]),
+        IDTree=pikepdf.Dictionary(Kids=pikepdf.Array([leaf]))))
+    pdf.save(path)
+
+
+def test_finalise_renumbers_chromiums_structure_ids(tmp_path):
+    """The same page loaded twice can get DOM node numbers one apart: the finalised files are
+    still identical, and the data cell still names its header cell."""
+    import pikepdf
+
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    tagged_table_pdf(first, 1211)
+    tagged_table_pdf(second, 1212)
+    for path in (first, second):
+        finalise_pdf(path, title=TITLE, subject=SUBJECT, snapshot=SNAPSHOT)
+    assert first.read_bytes() == second.read_bytes()
+    with pikepdf.open(first) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        leaf = tree.IDTree.Kids[0]
+        assert [str(v) for v in leaf.Limits] == ["node00000001", "node00000002"]
+        assert str(leaf.Names[0]) == str(leaf.Names[1].ID) == "node00000001"
+        assert str(leaf.Names[2]) == str(leaf.Names[3].ID) == "node00000002"
+        assert [str(h) for h in tree.K[2].A[0].Headers] == ["node00000001"]
+
+
 def test_finalise_without_snapshot_drops_the_dates(tmp_path):
     path = tmp_path / "report.pdf"
     blank_pdf(path)

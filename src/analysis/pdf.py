@@ -6,7 +6,9 @@ from ``<html lang>`` and the title from ``<title>``. It also stamps the time of
 printing (``/CreationDate``, ``/ModDate``) and its own user agent
 (``/Creator``). :func:`finalise_pdf` rewrites the file with pikepdf (qpdf):
 fixed metadata (information dictionary and XMP), dates taken from the report's
-snapshot day or dropped, and a document ``/ID`` derived from the content, so
+snapshot day or dropped, the tagged structure's element names renumbered
+(Chromium takes them from DOM node numbers, which can shift by one between two
+loads of the same page), and a document ``/ID`` derived from the content, so
 that printing the same HTML twice gives byte-identical files. qpdf rewrites
 the whole file (objects, cross-reference table, trailer), so every offset stays
 valid; the outline and the structure tree are carried over unchanged. It does
@@ -159,6 +161,51 @@ def _xmp_packet(
     return "\n".join(lines).encode("utf-8")
 
 
+def _renumber_structure_ids(pdf) -> None:
+    """Name the tagged structure's elements ``node00000001``, ``node00000002``, ... in the order
+    of Chromium's names.
+
+    Chromium names each structure element after its DOM node (``node00001211``), and the DOM's
+    counter can start one further from one load of the same page to the next: the same HTML then
+    prints with names shifted by one. The names are keys of the structure tree's ``/IDTree``
+    (a name tree: sorted keys, each leaf and node bounded by ``/Limits``) and each element's
+    ``/ID``; renumbering them in sorted order keeps the tree sorted and its links intact.
+    """
+    import pikepdf
+
+    structure = pdf.Root.get("/StructTreeRoot")
+    tree = structure.get("/IDTree") if isinstance(structure, pikepdf.Dictionary) else None
+    if not isinstance(tree, pikepdf.Dictionary):
+        return
+    nodes, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(node.get("/Kids", []))
+    keys = sorted(str(key) for node in nodes for key in list(node.get("/Names", []))[0::2])
+    new = {key: pikepdf.String(f"node{n:08d}") for n, key in enumerate(keys, 1)}
+    for node in nodes:
+        names = node.get("/Names")
+        if names is not None:
+            for i in range(0, len(names), 2):
+                name = new[str(names[i])]
+                names[i] = name
+                element = names[i + 1]
+                if isinstance(element, pikepdf.Dictionary) and "/ID" in element:
+                    element.ID = name
+        limits = node.get("/Limits")
+        if limits is not None:
+            node.Limits = pikepdf.Array([new[str(limits[0])], new[str(limits[1])]])
+    # table cells name their header cells by these IDs (attribute /Headers, owner /Table)
+    for element in pdf.objects:
+        if not isinstance(element, pikepdf.Dictionary) or "/A" not in element:
+            continue
+        attributes = element.A if isinstance(element.A, pikepdf.Array) else [element.A]
+        for attribute in attributes:
+            if isinstance(attribute, pikepdf.Dictionary) and "/Headers" in attribute:
+                attribute.Headers = pikepdf.Array([new.get(str(h), h) for h in attribute.Headers])
+
+
 def finalise_pdf(
     path: str | os.PathLike,
     *,
@@ -174,10 +221,11 @@ def finalise_pdf(
 
     The information dictionary is replaced (Title, Subject, Author, Creator,
     Keywords, Chromium's Producer, dates), an XMP packet repeating it is
-    attached, the catalogue's ``/Lang`` and ``/DisplayDocTitle`` are set, and the trailer gets a
-    document ``/ID`` that is the MD5 digest of the file written without it.
+    attached, the catalogue's ``/Lang`` and ``/DisplayDocTitle`` are set, the structure
+    elements' names are renumbered in order (:func:`_renumber_structure_ids`), and the trailer
+    gets a document ``/ID`` that qpdf derives from the content (``deterministic_id``).
     The same input and arguments always give the same bytes. The outline,
-    structure tree, links and page content are copied unchanged. The new file
+    links and page content are copied unchanged, the structure tree but for those names. The new file
     is written beside ``path`` and moved over it (``os.replace``): a failure
     leaves ``path`` as it was.
 
@@ -246,6 +294,7 @@ def finalise_pdf(
         ))
         xmp.Type, xmp.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
         root.Metadata = pdf.make_indirect(xmp)
+        _renumber_structure_ids(pdf)
         if "/ID" in pdf.trailer:  # an earlier /ID would be kept as the first element: derive both afresh
             del pdf.trailer.ID
         out = io.BytesIO()
