@@ -222,22 +222,19 @@ def _cell_reasons(table: pd.DataFrame, date_reasons: dict[str, _Reasons]) -> dic
     return reasons
 
 
-def _repeated(table: pd.DataFrame) -> np.ndarray:
+def _repeated(paper: np.ndarray, author: tuple[np.ndarray, int]) -> np.ndarray:
     """Rows whose (paper, author) an earlier row already has (on integer codes: fast)."""
-    paper, _ = _codes(table["paper"])
-    author, n = _codes(table["author"])
-    return pd.Series(paper.astype(np.int64) * (n + 1) + author).duplicated().to_numpy()
+    codes, n = author
+    return pd.Series(paper.astype(np.int64) * (n + 1) + codes).duplicated().to_numpy()
 
 
-def _same_published(table: pd.DataFrame) -> np.ndarray:
+def _same_published(paper: np.ndarray, published: np.ndarray) -> np.ndarray:
     """Rows whose 'published' is the one on their paper's first row."""
-    paper, _ = _codes(table["paper"])
-    published, _ = _codes(table["published"])
     _, first = np.unique(paper, return_index=True)  # first row of each paper code (codes are 0..n-1)
     return published == published[first[paper]]
 
 
-def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, _Reasons]) -> pa.DataFrameSchema:
+def _schema(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], reasons: dict[str, _Reasons]) -> pa.DataFrameSchema:
     """The contract as a pandera schema over the raw (string) table: each value rule, then the
     rules relating fields (the same as :func:`analysis.contract.row_problems`)."""
     # No dtype: the reader already gives strings, and pandera's str check visits every cell.
@@ -246,14 +243,16 @@ def _schema(parsed: dict[str, pd.DataFrame], reasons: dict[str, _Reasons]) -> pa
         ok = reasons[name].ok
         columns[name] = pa.Column(None, pa.Check(lambda s, ok=ok: pd.Series(ok, index=s.index), name=f"cell:{name}"))
     joined, left = parsed["joined"], parsed["left"]
+    paper = _codes(table["paper"])[0]  # encoded once for the two checks that use it
     wide = [
         pa.Check(lambda d: ~(left["end"] < joined["start"]), name="left_after_joined"),
         pa.Check(lambda d: (d["left"] == "") | (d["destination"] != ""), name="destination_when_left"),
         pa.Check(lambda d: (d["returned"] == "") | (d["left"] != ""), name="returned_after_left"),
         pa.Check(lambda d: ~(parsed["returned"]["end"] < left["start"]), name="returned_not_before_left"),
         pa.Check(lambda d: (d["tenure_stated"] == "") | (d["left"] != ""), name="stated_needs_left"),
-        pa.Check(lambda d: pd.Series(~_repeated(d), index=d.index), name="unique_author"),
-        pa.Check(lambda d: pd.Series(_same_published(d), index=d.index), name="one_published"),
+        pa.Check(lambda d: pd.Series(~_repeated(paper, _codes(d["author"])), index=d.index), name="unique_author"),
+        pa.Check(lambda d: pd.Series(_same_published(paper, _codes(d["published"])[0]), index=d.index),
+                 name="one_published"),
     ]
     return pa.DataFrameSchema(columns, checks=wide, strict=False, coerce=False)
 
@@ -316,7 +315,7 @@ def validate_cohort(table: pd.DataFrame, *, path: str = "<frame>", lines: np.nda
         date_reasons[name] = _Reasons(codes, by_code)
     reasons = _cell_reasons(table, date_reasons)
     try:
-        _schema(parsed, reasons).validate(table, lazy=True)
+        _schema(table, parsed, reasons).validate(table, lazy=True)
     except SchemaErrors as err:
         raise CohortError(path, _problems(path, table, lines, err.failure_cases, reasons)) from None
     return _typed(table, parsed, lines)
