@@ -113,7 +113,8 @@ def stack_only_notebook(out: Path) -> Path:
 
     report = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     keep = [report.cells[0]] + [c for c in report.cells if "parameters" in c.metadata.get("tags", [])]
-    report.cells = keep + [nbformat.v4.new_code_cell(STACK_ONLY_CELL, id="stack-only")]
+    summary = nbformat.v4.new_code_cell(STACK_ONLY_CELL, id="stack-only", metadata={"tags": ["remove_cell"]})
+    report.cells = keep + [summary]  # (tagged as the report's summary cell: the page shows no code)
     nbformat.write(report, out)
     return out
 

@@ -63,7 +63,40 @@ def test_load_benchmark_runs(tmp_path):
                            "--report", str(tmp_path / "load.md")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "load_cohort: 2,000 rows" in done.stdout and "bare pyarrow.csv.read_csv" in done.stdout
-    assert "load_cohort / bare read" in (tmp_path / "load.md").read_text()
+    report = (tmp_path / "load.md").read_text()
+    for row in ("load_cohort / bare read", "read as text / bare read", "read, trim, distinct values, source pattern"):
+        assert row in report
+
+
+def test_read_as_text_reads_what_the_loader_reads(generated):
+    from bench_load import read_as_text
+
+    _, path, cohort = generated
+    table = read_as_text(path)
+    assert table.num_rows == len(cohort) and table.column_names == list(COLUMNS)
+    assert table.column("author").to_pylist() == cohort["author"].tolist()  # the cells as written (no spaces to trim here)
+
+
+def test_stack_only_notebook_renders_the_summary_and_nothing_else(tmp_path):
+    """The bench's "stack only" row: the report's title, its parameters and the summary, rendered
+    by the same pipeline; the summary is the report's own."""
+    import json
+
+    import nbformat
+    from bench_render import stack_only_notebook
+
+    from analysis.render import render
+
+    notebook = stack_only_notebook(tmp_path / "stack.ipynb")
+    cells = nbformat.read(notebook, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "code", "code"]
+    assert "parameters" in cells[1].metadata["tags"] and "emit_summary" in cells[2].source
+    result = render(ROOT / "data" / "authors.csv", out_dir=tmp_path / "out", formats=["html"], notebook=notebook)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert [p["paper"] for p in summary["papers"]] == [p["paper"] for p in result.summary["papers"]]
+    assert summary["papers"][0]["authors"] == 14
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<svg" not in html and "Where did the authors go?" in html
 
 
 def test_floor_script_runs(tmp_path):
