@@ -133,6 +133,15 @@ class TestLoadCohortErrors:
         path = write_csv(HEADER + "\n" + row(joined="2023-13"))
         assert only_problem(path) == f"{path}, line 2, column 'joined': '2023-13' has month 13, which does not exist"
 
+    @pytest.mark.parametrize("joined, left", [("1500", "2023"), ("2015", "2300-05"), ("2015", "1500/2023")])
+    def test_year_out_of_range_is_an_error_not_a_wrapped_day(self, write_csv, joined, left):
+        """A year whose days datetime64[ns] cannot hold wrapped round silently (1500 read as 2084;
+        2300-05 as 1715-10): now it is refused where it is written."""
+        path = write_csv(HEADER + "\n" + row(joined=joined, left=left, dest="X"))
+        column, value = ("joined", joined) if joined == "1500" else ("left", left)
+        assert only_problem(path).startswith(f"{path}, line 2, column '{column}': '{value}' ")
+        assert "outside the years a date can have (1678 to 2261)" in only_problem(path)
+
     def test_left_before_joined(self, write_csv):
         path = write_csv(HEADER + "\n" + row(joined="2020-05", left="2019", dest="X"))
         assert only_problem(path) == f"{path}, line 2, column 'left': '2019' is before 'joined' (2020-05)"

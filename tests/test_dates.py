@@ -33,7 +33,10 @@ class TestParseFuzzyDate:
         [
             ("2023-13", "has month 13, which does not exist"),
             ("2023-02-30", "has day 30, which 2023-02 does not have"),
-            ("0000", "has year 0000, which is not a calendar year"),
+            ("0000", "has year 0000, outside the years a date can have (1678 to 2261)"),
+            ("1677-12-31", "has year 1677, outside the years a date can have"),
+            ("2262", "has year 2262, outside the years a date can have"),
+            ("1500/2023", "is not a valid interval: its end has year 1500, outside"),
             ("23-02", "is not a date"),
             ("2023-2-1", "is not a date"),
             ("2024/2023", "is an interval that ends before it starts"),
@@ -50,6 +53,12 @@ class TestParseFuzzyDate:
 
 
 class TestParseFuzzyDates:
+    def test_first_and_last_years_are_exact_days(self):
+        parsed, errors = parse_fuzzy_dates(pd.Series(["1678", "2261-12-31", "1970-01-01"]))
+        assert list(parsed["start"]) == [pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"), pd.Timestamp("1970-01-01")]
+        assert list(parsed["end"]) == [pd.Timestamp("1678-12-31"), pd.Timestamp("2261-12-31"), pd.Timestamp("1970-01-01")]
+        assert not errors.any()
+
     def test_vectorised_matches_scalar(self):
         values = pd.Series(["2023", "2023-13", "", "2023", "../2020-06"], index=[10, 11, 12, 13, 14])
         parsed, errors = parse_fuzzy_dates(values)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pandas is imported on use: the command line checks dates wi
     import numpy as np
     import pandas as pd
 
-__all__ = ["DAYS_PER_YEAR", "YEARS_FORMS", "parse_years", "day_error", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "parse_fuzzy_date_codes", "describe_fuzzy_date", "DATE_FORMS"]
+__all__ = ["DAYS_PER_YEAR", "FIRST_YEAR", "LAST_YEAR", "YEARS_FORMS", "parse_years", "day_error", "KINDS", "FuzzyDate", "parse_fuzzy_date", "parse_fuzzy_dates", "parse_fuzzy_date_codes", "describe_fuzzy_date", "DATE_FORMS"]
 
 DAYS_PER_YEAR = 365.25
 """Days in a year, for every length of time the package gives in years."""
@@ -37,6 +37,10 @@ KINDS = ["day", "month", "year", "interval", "unknown", "missing"]
 """Every kind a parsed date can have, most precise first."""
 
 _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+"""The years a date can have: every day of them fits the loader's day columns (``datetime64[ns]``,
+1677-09-21 to 2262-04-11). A year outside them is an error, never a day silently wrapped round."""
+YEAR_RANGE = f"{FIRST_YEAR} to {LAST_YEAR}"
 
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END ('..' = open end)"
 
@@ -91,8 +95,8 @@ def _parse_point(text: str) -> tuple[date, date, str]:
     if match is None:
         raise ValueError(f"is not a date: expected {DATE_FORMS}")
     year, month, day = (int(g) if g else None for g in match.groups())
-    if year < 1:
-        raise ValueError("has year 0000, which is not a calendar year")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"has year {year:04d}, outside the years a date can have ({YEAR_RANGE})")
     if month is None:
         return date(year, 1, 1), date(year, 12, 31), "year"
     if not 1 <= month <= 12:
