@@ -149,6 +149,32 @@ def test_departure_after_the_as_of_date_is_warned(tmp_path):
     assert "Check before citing" in box and "line 3, Thibaut Lavril, 'left': 2031-01 is in the future" in box
 
 
+@pytest.mark.parametrize("joined, warned", [
+    ("2031-04", "is in the future"),
+    ("2024-09", "is after the row's 'verified' date (2024-06-30)"),
+    ("2024-03/2024-05", "is after the as-of date (2024-01-31): the author had not joined by then: "
+                        "their tenure counts as 0"),
+    ("2021-09", "is after the paper's publication (2020-01-15): the author was not yet at 'origin_org' (Org)"),
+])
+def test_a_join_after_what_it_must_precede_is_warned_and_never_a_negative_tenure(write_csv, joined, warned):
+    """A stayer's 'joined' after the as-of date gave a tenure of -2.3 years, and a join in the
+    future no warning at all."""
+    cohort = load_cohort(write_csv([{"author": "J", "joined": joined}, {"author": "K", "joined": "2015"}]))
+    as_of = "2024-01-31"
+    [row] = m.plausibility(cohort, as_of).to_dict("records")
+    assert (row["line"], row["author"], row["column"], row["value"]) == (2, "J", "joined", joined)
+    assert row["message"].startswith(warned)
+    tenure = m.tenure(cohort, as_of)
+    assert (tenure[["tenure_min_years", "tenure_years", "tenure_max_years"]] >= 0).all().all()
+    if joined != "2021-09":  # joined after the as-of date: not yet there, a tenure of 0
+        assert tenure.loc[0, ["tenure_min_years", "tenure_max_years"]].tolist() == [0, 0]
+
+
+def test_a_join_before_publication_is_not_warned(write_csv):
+    cohort = load_cohort(write_csv([{"author": "J", "joined": "2020"}, {"author": "K", "joined": "../2020-01-15"}]))
+    assert m.plausibility(cohort, "2024-01-31").empty  # 2020 may be before 2020-01-15: nothing certain to warn about
+
+
 def test_future_and_past_snapshot_as_of_are_warned():
     cohort = load_cohort(SHIPPED)
     future = (date.today() + timedelta(days=400)).isoformat()

@@ -360,7 +360,7 @@ def tenure(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
     end_min = cohort["left_start"].where(left & (cohort["left_start"] < as_of), as_of)
     end_max = cohort["left_end"].where(left & (cohort["left_end"] < as_of), as_of)
     shortest = ((end_min - cohort["joined_end"]).dt.days / DAYS_PER_YEAR).clip(lower=0)
-    longest = (end_max - cohort["joined_start"]).dt.days / DAYS_PER_YEAR
+    longest = ((end_max - cohort["joined_start"]).dt.days / DAYS_PER_YEAR).clip(lower=0)  # joined after the end: 0
     said = status.isin(GONE) & cohort["tenure_stated_low"].notna()
     low = np.fmax(shortest, cohort["tenure_stated_low"])
     high = np.fmin(longest, cohort["tenure_stated_high"].replace(np.inf, np.nan))
@@ -643,10 +643,12 @@ def shared_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Data
 def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | None = None) -> pd.DataFrame:
     """What could make a figure wrong while following the contract: one row per warning.
 
-    Row warnings (first match per date): a ``left`` or ``returned`` date that
-    starts after today (in the future), after the row's ``verified`` day (no
-    source can have confirmed it) or after the as-of date (the event is not
-    counted: the author counts as still there, or still gone); a returner
+    Row warnings (first match per date): a ``joined``, ``left`` or ``returned``
+    date that starts after today (in the future), after the row's ``verified``
+    day (no source can have confirmed it) or after the as-of date (the event is
+    not counted: the author counts as still there, or still gone; a join after
+    it gives a tenure of 0); a ``joined`` date after the paper's publication (the
+    author was not yet at ``origin_org`` when the paper came out); a returner
     whose ``destination`` is the origin organisation (the contract's
     destination is where they went on leaving). Paper warnings: an as-of date
     after the paper's snapshot (its latest ``verified`` day) or after today.
@@ -661,22 +663,32 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
     today = pd.Timestamp(today or date.today())
     row_as_of = _rows(cohort, days)
     rows = []
-    for column in ("left", "returned"):
+    effects = {
+        "joined": "the author had not joined by then: their tenure counts as 0",
+        "left": "the departure is not counted, the author counts as still there",
+        "returned": "the return is not counted, the author counts as gone",
+    }
+    for column, effect in effects.items():
         start = cohort[f"{column}_start"].where(cohort[column].str.len() > 0)
         future = start > today
         unverified = ~future & (start > cohort["verified_end"])
         later = ~future & ~unverified & (start > row_as_of)
-        what = "departure" if column == "left" else "return"
-        effect = "the author counts as still there" if column == "left" else "the author counts as gone"
-        for mask, text in (
+        checks = [
             (future, f"is in the future (today is {today:%Y-%m-%d}): a typo?"),
             (unverified, "is after the row's 'verified' date ({verified}): no source can have confirmed it; a typo?"),
-            (later, f"is after the as-of date ({{as_of}}): the {what} is not counted, {effect}"),
-        ):
+            (later, f"is after the as-of date ({{as_of}}): {effect}"),
+        ]
+        if column == "joined":
+            checks.append((~future & ~unverified & ~later & (start > cohort["published_end"]),
+                           "is after the paper's publication ({published}): the author was not yet at "
+                           "'origin_org' ({origin}) when the paper came out; a typo?"))
+        for mask, text in checks:
             for i in cohort.index[mask.fillna(False).to_numpy(bool)]:
                 rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], column,
                              cohort.at[i, column], text.format(verified=cohort.at[i, "verified"],
-                                                                as_of=f"{row_as_of[i]:%Y-%m-%d}")))
+                                                                as_of=f"{row_as_of[i]:%Y-%m-%d}",
+                                                                published=cohort.at[i, "published"],
+                                                                origin=cohort.at[i, "origin_org"])))
     clash = tenure(cohort, days)["stated_conflict"]
     for i in cohort.index[clash.to_numpy(bool)]:
         rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "tenure_stated",
