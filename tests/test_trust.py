@@ -175,6 +175,37 @@ def test_a_join_before_publication_is_not_warned(write_csv):
     assert m.plausibility(cohort, "2024-01-31").empty  # 2020 may be before 2020-01-15: nothing certain to warn about
 
 
+@pytest.mark.parametrize("first, second", [("Hugo Touvron", "hugo  touvron"), ("Timothée Lacroix", "Timothee Lacroix"),
+                                           ("A. B. Smith", "A B Smith")])
+def test_one_author_written_two_ways_is_warned(write_csv, first, second):
+    """Two spellings of one name loaded as two authors, counted twice, without a word."""
+    cohort = load_cohort(write_csv([{"author": first}, {"author": "Other"}, {"author": second}]))
+    [row] = m.plausibility(cohort, "2024-01-31").to_dict("records")
+    assert (row["line"], row["author"], row["column"], row["value"]) == (4, second, "author", second)
+    assert row["message"] == f"looks like {first!r} (line 2) written another way: one author counted twice?"
+
+
+def test_one_paper_written_two_ways_is_warned(write_csv):
+    cohort = load_cohort(write_csv([{"author": "A"}, {"author": "B", "paper": "p  (2020)"}]))
+    [row] = m.plausibility(cohort, "2024-01-31").to_dict("records")
+    assert (row["paper"], row["line"], row["column"]) == ("p  (2020)", 3, "paper")
+    assert row["message"].startswith("looks like paper 'P (2020)' (line 2) written another way")
+
+
+def test_different_names_and_one_name_in_two_papers_are_not_warned(write_csv):
+    cohort = load_cohort(write_csv([{"author": "Jan Lee"}, {"author": "Jana Lee"},
+                                    {"author": "Jan Lee", "paper": "Q (2021)", "published": "2021-01-01"}]))
+    assert m.plausibility(cohort, "2024-01-31").empty
+
+
+def test_as_of_before_publication_is_warned():
+    found = m.plausibility(load_cohort(SHIPPED), "2020-01-01")
+    paper = found[found["line"].isna()]
+    assert paper["message"].tolist() == [
+        "the as-of date 2020-01-01 is before this paper's publication (2023-02-27): a typo?"]
+    assert paper["paper"].tolist() == ["LLaMA (2023)"]  # the 2017 paper was published by then
+
+
 def test_future_and_past_snapshot_as_of_are_warned():
     cohort = load_cohort(SHIPPED)
     future = (date.today() + timedelta(days=400)).isoformat()

@@ -640,6 +640,41 @@ def shared_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Data
         ["destination"], kind="stable").reset_index(drop=True)
 
 
+def _name_key(values: pd.Series) -> np.ndarray:
+    """Each name as it compares for "the same name written differently": case, accents, dots and
+    runs of spaces ignored ("Timothée  Lacroix" and "timothee lacroix" share a key); vectorised by pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key = pc.utf8_normalize(pa.array(values.to_numpy(dtype=object, na_value=""), pa.string()), "NFKD")
+    key = pc.utf8_lower(pc.replace_substring_regex(key, r"\p{Mn}", ""))
+    key = pc.utf8_trim_whitespace(pc.replace_substring_regex(key, r"[\s.]+", " "))
+    return key.to_numpy(zero_copy_only=False)
+
+
+def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
+    """Warnings for one author, or one paper, written two ways: rows whose name differs from an
+    earlier row's only by case, accents, dots or spaces (exact repeats are a contract error)."""
+    rows = []
+    names = cohort[["paper", "author", "line"]]
+    firsts = names.drop_duplicates("paper")
+    firsts = firsts.assign(key=_name_key(firsts["paper"]))
+    seen = firsts.drop_duplicates("key")
+    for r in firsts[~firsts.index.isin(seen.index)].itertuples():
+        first = seen[seen["key"] == r.key].iloc[0]
+        rows.append((r.paper, int(r.line), r.author, "paper", r.paper,
+                     f"looks like paper {first['paper']!r} (line {int(first['line'])}) written another way: "
+                     "one paper counted as two?"))
+    keyed = names.assign(key=_name_key(names["author"]))
+    first = keyed.drop_duplicates(["paper", "key"])
+    for r in keyed[~keyed.index.isin(first.index)].itertuples():
+        head = first[(first["paper"] == r.paper) & (first["key"] == r.key)].iloc[0]
+        rows.append((r.paper, int(r.line), r.author, "author", r.author,
+                     f"looks like {head['author']!r} (line {int(head['line'])}) written another way: "
+                     "one author counted twice?"))
+    return rows
+
+
 def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | None = None) -> pd.DataFrame:
     """What could make a figure wrong while following the contract: one row per warning.
 
@@ -650,8 +685,11 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
     it gives a tenure of 0); a ``joined`` date after the paper's publication (the
     author was not yet at ``origin_org`` when the paper came out); a returner
     whose ``destination`` is the origin organisation (the contract's
-    destination is where they went on leaving). Paper warnings: an as-of date
-    after the paper's snapshot (its latest ``verified`` day) or after today.
+    destination is where they went on leaving); an author, or a paper, whose
+    name differs from an earlier row's only by case, accents, dots or spaces
+    (the same one counted twice?). Paper warnings: an as-of date before the
+    paper's publication, after its snapshot (its latest ``verified`` day) or
+    after today.
 
     Returns
     -------
@@ -699,8 +737,13 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
                      cohort.at[i, "destination"],
                      "is the origin organisation, for an author who came back: 'destination' is where they went "
                      f"on leaving, so it is shown as '{UNKNOWN_DESTINATION}'"))
+    rows += _written_twice(cohort)
     for paper, day in days.items():
         snapshot = cohort.loc[cohort["paper"] == paper, "verified_end"].max()
+        published = cohort.loc[cohort["paper"] == paper, "published_start"].iloc[0]
+        if day < published:
+            rows.append((paper, None, None, None, "", f"the as-of date {day:%Y-%m-%d} is before this paper's "
+                                                      f"publication ({published:%Y-%m-%d}): a typo?"))
         if day > today:
             rows.append((paper, None, None, None, "", f"the as-of date {day:%Y-%m-%d} is in the future "
                                                       f"(today is {today:%Y-%m-%d})"))
