@@ -192,6 +192,31 @@ def test_one_paper_written_two_ways_is_warned(write_csv):
     assert row["message"].startswith("looks like paper 'P (2020)' (line 2) written another way")
 
 
+def test_one_destination_written_two_ways_is_warned_once_per_spelling(write_csv):
+    """'Mistral AI' and 'mistral ai' made two bars and split the headline's count, without a word.
+    The spelling on most rows is taken as meant; each other one is warned about once."""
+    gone = {"left": "2022", "destination_type": "startup"}
+    cohort = load_cohort(write_csv([{"author": "A", "destination": "Mistral AI", **gone},
+                                    {"author": "B", "destination": "mistral  ai", **gone},
+                                    {"author": "C", "destination": "Mistral AI", **gone},
+                                    {"author": "G", "destination": "Unknown", **gone},
+                                    {"author": "D", "destination": "unknown", **gone},
+                                    {"author": "F", "destination": "UNKNOWN", **gone},
+                                    {"author": "E", "origin_org": "org"},
+                                    {"author": "H", "origin_org": "org"}]))
+    found = m.plausibility(cohort, "2024-01-31")
+    assert found[["line", "author", "column", "value"]].values.tolist() == [
+        [3, "B", "destination", "mistral  ai"], [6, "D", "destination", "unknown"], [7, "F", "destination", "UNKNOWN"],
+        [8, "E", "origin_org", "org"]]  # 'Unknown' as the contract writes it (line 5) is no warning
+    unknown = "looks like 'Unknown' written another way: it counts as an organisation of that name, not as a " \
+              "destination not public"
+    assert found["message"].tolist() == [
+        "looks like 'Mistral AI' (line 2, 2 rows) written another way: one organisation counted as two?",
+        unknown, unknown,
+        "looks like 'Org' (line 2, 6 rows) written another way (2 rows write it so): one organisation counted as two?",
+    ]
+
+
 def test_different_names_and_one_name_in_two_papers_are_not_warned(write_csv):
     cohort = load_cohort(write_csv([{"author": "Jan Lee"}, {"author": "Jana Lee"},
                                     {"author": "Jan Lee", "paper": "Q (2021)", "published": "2021-01-01"}]))

@@ -652,26 +652,47 @@ def _name_key(values: pd.Series) -> np.ndarray:
     return key.to_numpy(zero_copy_only=False)
 
 
+_WRITTEN_TWICE = {  # column -> (compared within, what two spellings would wrongly make)
+    "paper": (None, "one paper counted as two?"),
+    "author": ("paper", "one author counted twice?"),
+    "origin_org": (None, "one organisation counted as two?"),
+    "destination": (None, "one organisation counted as two?"),
+}
+
+
 def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
-    """Warnings for one author, or one paper, written two ways: rows whose name differs from an
-    earlier row's only by case, accents, dots or spaces (exact repeats are a contract error)."""
+    """Warnings for a name written two ways: a paper, an author (within a paper), an origin or a
+    destination spelt in ways that differ only by case, accents, dots or spaces. The spelling on
+    most rows (the first, on a tie) is taken as meant; each other spelling gets one warning, at
+    its first row (exact repeats of an author are a contract error). A destination written like
+    ``Unknown`` but not as it is counts as an organisation of that name: warned too."""
     rows = []
-    names = cohort[["paper", "author", "line"]]
-    firsts = names.drop_duplicates("paper")
-    firsts = firsts.assign(key=_name_key(firsts["paper"]))
-    seen = firsts.drop_duplicates("key")
-    for r in firsts[~firsts.index.isin(seen.index)].itertuples():
-        first = seen[seen["key"] == r.key].iloc[0]
-        rows.append((r.paper, int(r.line), r.author, "paper", r.paper,
-                     f"looks like paper {first['paper']!r} (line {int(first['line'])}) written another way: "
-                     "one paper counted as two?"))
-    keyed = names.assign(key=_name_key(names["author"]))
-    first = keyed.drop_duplicates(["paper", "key"])
-    for r in keyed[~keyed.index.isin(first.index)].itertuples():
-        head = first[(first["paper"] == r.paper) & (first["key"] == r.key)].iloc[0]
-        rows.append((r.paper, int(r.line), r.author, "author", r.author,
-                     f"looks like {head['author']!r} (line {int(head['line'])}) written another way: "
-                     "one author counted twice?"))
+    for column, (within, doubt) in _WRITTEN_TWICE.items():
+        by = [within, column] if within else [column]
+        values = cohort.loc[cohort[column] != "", list(dict.fromkeys(["paper", "author", "line", *by]))]
+        firsts = values.drop_duplicates(by)
+        firsts = firsts.assign(rows=firsts[by].merge(values.groupby(by, sort=False).size().rename("n").reset_index(),
+                                                    on=by, how="left")["n"].to_numpy())
+        if column == "destination":  # the contract's own word is what every spelling of it means
+            seed = pd.DataFrame({"destination": [UNKNOWN_DESTINATION], "line": [pd.NA], "rows": [np.inf]})
+            firsts = pd.concat([seed, firsts], ignore_index=True).drop_duplicates(by)
+        firsts = firsts.assign(key=_name_key(firsts[column]))
+        group = [within, "key"] if within else ["key"]
+        meant = firsts.sort_values("rows", ascending=False, kind="stable").drop_duplicates(group)
+        for r in firsts[~firsts.index.isin(meant.index)].itertuples():
+            same = meant["key"] == r.key
+            if within:
+                same &= meant[within] == getattr(r, within)
+            head = meant[same].iloc[0]
+            what = "paper " if column == "paper" else ""
+            if pd.isna(head["line"]):
+                where, why = "", "it counts as an organisation of that name, not as a destination not public"
+            else:
+                n = int(head["rows"])
+                where, why = f" (line {int(head['line'])}{f', {n} rows' if n > 1 else ''})", doubt
+            mine = f" ({int(r.rows)} rows write it so)" if r.rows > 1 else ""
+            rows.append((r.paper, int(r.line), r.author, column, getattr(r, column),
+                         f"looks like {what}{head[column]!r}{where} written another way{mine}: {why}"))
     return rows
 
 
