@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from analysis import contract, load_cohort, metrics as m, tables
+from analysis import contract, load_cohort, metrics as m, survival, tables
 from analysis.contract import AsOfError, CohortError
 from conftest import ROOT, SHIPPED
 
@@ -229,6 +229,35 @@ def test_as_of_before_publication_is_warned():
     assert paper["message"].tolist() == [
         "the as-of date 2020-01-01 is before this paper's publication (2023-02-27): a typo?"]
     assert paper["paper"].tolist() == ["LLaMA (2023)"]  # the 2017 paper was published by then
+
+
+def test_an_open_return_is_closed_by_verified_and_counts_as_back(write_csv):
+    """'returned = 2022-06/..' was never closed: the author counted as gone for ever."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2021", "returned": "2022-06/..", "destination": "X"},
+                                    {"author": "B", "left": "2021", "returned": "../2022-06", "destination": "X"}]))
+    assert cohort["returned_end"].tolist() == [pd.Timestamp("2024-06-30"), pd.Timestamp("2022-06-30")]
+    assert cohort["returned_start"].tolist() == [pd.Timestamp("2022-06-01"), pd.Timestamp("2021-01-01")]
+    assert m.status_as_of(cohort).tolist() == ["returned", "returned"]
+    assert m.status_as_of(cohort, "2023-01-01").tolist() == ["departed", "returned"]
+
+
+def test_a_departure_without_verified_is_closed_by_the_papers_snapshot(write_csv):
+    """'left = unknown' with no 'verified' counted as certain from the publication day on."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "unknown", "destination": "X", "verified": ""},
+                                    {"author": "B", "left": "2021/..", "destination": "X", "verified": ""},
+                                    {"author": "C"}]))
+    assert cohort["left_end"].tolist()[:2] == [pd.Timestamp("2024-06-30")] * 2  # C's 'verified': the snapshot
+    assert m.status_as_of(cohort, "2020-02-01").tolist() == ["possibly departed", "stayed", "stayed"]
+    assert m.status_as_of(cohort).tolist() == ["departed", "departed", "stayed"]
+
+
+def test_a_departure_with_no_latest_day_is_only_possible(write_csv):
+    cohort = load_cohort(write_csv([{"author": "A", "left": "unknown", "destination": "X", "verified": ""},
+                                    {"author": "B", "left": "2021", "destination": "X", "verified": ""}]))
+    assert cohort["left_end"].isna().tolist() == [True, False]  # no 'verified' anywhere in the paper
+    assert m.status_as_of(cohort, "2024-01-31").tolist() == ["possibly departed", "departed"]
+    curve = survival.retention_curve(cohort, "2024-01-31")
+    assert curve.iloc[-1][["present_low", "present_high"]].tolist() == [0, 1]  # the same as the status
 
 
 def test_future_and_past_snapshot_as_of_are_warned():

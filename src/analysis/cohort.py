@@ -329,6 +329,16 @@ def _category_codes(values: pd.Series, categories: list[str]) -> np.ndarray:
     return pd.Categorical(values.mask(values == ""), categories=categories).codes
 
 
+def _ceiling(table: pd.DataFrame, verified: pd.Series, needed: np.ndarray) -> pd.Series:
+    """Each row's latest day a dated event can have: its 'verified' day, else its paper's latest
+    'verified' day (the paper's snapshot), else NaT."""
+    missing = verified.isna().to_numpy(bool) & needed
+    if not missing.any():
+        return verified
+    snapshot = verified.groupby(table["paper"].to_numpy(object)).transform("max")
+    return verified.fillna(snapshot)
+
+
 def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarray) -> pd.DataFrame:
     columns: dict[str, object] = {"line": lines.astype(int)}
     for name in COLUMNS:
@@ -338,13 +348,20 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
                 columns[f"{name}_{part}"] = parsed[name][part]
             columns[f"{name}_kind"] = parsed[name]["kind"]
 
-    # A departure whose date is unknown, or an interval with an open end, lies
-    # between 'joined' (else publication) and 'verified'.
+    # A departure whose date is unknown, or an interval with an open end, lies between 'joined'
+    # (else publication) and 'verified' (else the paper's latest 'verified': the row's snapshot);
+    # a return with an open end, between the departure and the same ceiling. With no 'verified'
+    # anywhere in the paper the end stays open: such a departure is possible, never certain.
     has_left = (table["left"] != "").to_numpy(bool)
+    has_returned = (table["returned"] != "").to_numpy(bool)
     floor = parsed["joined"]["start"].fillna(parsed["published"]["start"])
+    ceiling = _ceiling(table, parsed["verified"]["end"], has_left | has_returned)
     left_start, left_end = parsed["left"]["start"], parsed["left"]["end"]
-    columns["left_start"] = left_start.where(left_start.notna() | ~has_left, floor)
-    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, parsed["verified"]["end"])
+    columns["left_start"] = left_start = left_start.where(left_start.notna() | ~has_left, floor)
+    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, ceiling)
+    back_start, back_end = parsed["returned"]["start"], parsed["returned"]["end"]
+    columns["returned_start"] = back_start.where(back_start.notna() | ~has_returned, left_start)
+    columns["returned_end"] = back_end.where(back_end.notna() | ~has_returned, ceiling)
     columns["departed"] = has_left
 
     columns["destination_type"] = pd.Categorical.from_codes(

@@ -137,7 +137,8 @@ def status_as_of(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Series:
     """Each author's status as of ``as_of``: stayed, returned, possibly departed or departed.
 
     *departed*: the departure's latest possible day is on or before ``as_of``
-    (a departure with no upper bound counts once its earliest day has passed);
+    (a departure with no latest day, in a paper with no ``verified`` date, is
+    only ever possible);
     *returned*: departed, and back at ``origin_org`` by ``as_of`` (the
     return's latest possible day has passed): present again;
     *possibly departed*: ``as_of`` falls inside the departure interval;
@@ -146,7 +147,7 @@ def status_as_of(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Series:
     as_of = _rows(cohort, as_of_by_paper(cohort, as_of))
     left = cohort["departed"].astype(bool)
     not_yet = left & (cohort["left_start"] > as_of)
-    certain = left & ~not_yet & (cohort["left_end"].isna() | (cohort["left_end"] <= as_of))
+    certain = left & ~not_yet & (cohort["left_end"] <= as_of)  # NaT (no latest day): never certain
     possible = left & ~not_yet & ~certain
     back = certain & cohort["returned_end"].notna() & (cohort["returned_end"] <= as_of)
     status = np.select([back, certain, possible], ["returned", "departed", "possibly departed"], "stayed")
