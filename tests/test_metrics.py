@@ -224,7 +224,7 @@ class TestHeadline:
     def test_figures(self, tiny):
         h = m.headline(tiny, AS_OF).iloc[0]
         assert (h.authors, h.departed, h.remaining, h.possibly_departed) == (5, 4, 1, 0)
-        assert (h.destinations, h.top_destination, h.top_destination_authors, h.founders) == (3, "X", 2, 1)
+        assert (h.destinations, h.top_destination, h.top_destination_authors, h.founders) == (2, "X", 2, 1)  # X, Y: 'Unknown' is no organisation
         assert (h.departures_without_exact_day, h.departures_date_unknown, h.joins_unknown) == (3, 1, 1)
         assert h.leavers_with_join_bound == 3
         assert h.origin_org == "Org"

@@ -208,13 +208,55 @@ def test_one_destination_written_two_ways_is_warned_once_per_spelling(write_csv)
     assert found[["line", "author", "column", "value"]].values.tolist() == [
         [3, "B", "destination", "mistral  ai"], [6, "D", "destination", "unknown"], [7, "F", "destination", "UNKNOWN"],
         [8, "E", "origin_org", "org"]]  # 'Unknown' as the contract writes it (line 5) is no warning
-    unknown = "looks like 'Unknown' written another way: it counts as an organisation of that name, not as a " \
-              "destination not public"
+    unknown = "is written like a missing value: it counts as an organisation of that name; write 'Unknown' for a " \
+              "destination that is not public"
     assert found["message"].tolist() == [
         "looks like 'Mistral AI' (line 2, 2 rows) written another way: one organisation counted as two?",
         unknown, unknown,
         "looks like 'Org' (line 2, 6 rows) written another way (2 rows write it so): one organisation counted as two?",
     ]
+
+
+@pytest.mark.parametrize("written", ["N/A", "none", "?", "TBD", "not public"])
+def test_a_missing_value_written_as_a_destination_is_warned(write_csv, written):
+    """'N/A' became the top destination, an organisation of that name."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2021", "destination": written},
+                                    {"author": "B", "left": "2022", "destination": written}]))
+    [row] = m.plausibility(cohort, "2024-01-31").to_dict("records")
+    assert (row["line"], row["column"], row["value"]) == (2, "destination", written)
+    assert row["message"].startswith("is written like a missing value (2 rows write it so): it counts as an organisation")
+
+
+def test_invisible_characters_make_no_second_name(write_csv):
+    """A zero-width space split 'Mistral AI' in two bars that look the same."""
+    gone = {"left": "2021", "destination_type": "startup"}
+    cohort = load_cohort(write_csv([{"author": "A", "destination": "Mistral AI", **gone},
+                                    {"author": "B", "destination": "Mistral AI", **gone},
+                                    {"author": "C", "destination": "Mistral\u200b AI", **gone},
+                                    {"author": "D", "destination": "Mistral AI\u00ad", **gone}]))
+    found = m.plausibility(cohort, "2024-01-31")
+    assert found["line"].tolist() == [4, 5] and set(found["column"]) == {"destination"}
+
+
+def test_a_leaver_gone_to_the_origin_and_a_departure_before_publication_are_warned(write_csv):
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2021", "destination": "org"},
+                                    {"author": "B", "left": "2019-06", "destination": "X"},
+                                    {"author": "C", "left": "2020", "destination": "X"}]))  # 2020 may be after 2020-01-15
+    found = m.plausibility(cohort, "2024-01-31")
+    assert found[["line", "column", "value"]].values.tolist() == [[2, "destination", "org"], [3, "left", "2019-06"]]
+    assert found["message"].tolist() == [
+        "is the origin organisation, for an author who has not come back: did they leave? (counted as a departure to it)",
+        "is before the paper's publication (2020-01-15): the author had left when it came out, and counts as gone "
+        "from the start; a typo?",
+    ]
+
+
+def test_unknown_is_no_organisation_nor_a_shared_destination(write_csv):
+    rows = [{"author": "A", "left": "2021", "destination": "Unknown"}, {"author": "B", "left": "2021", "destination": "X"}]
+    rows += [{**r, "paper": "Q (2021)", "published": "2021-01-01"} for r in rows]
+    cohort = load_cohort(write_csv(rows))
+    assert m.headline(cohort, "2024-01-31")["destinations"].tolist() == [1, 1]
+    assert m.shared_destinations(cohort, "2024-01-31")["destination"].unique().tolist() == ["X"]
 
 
 def test_different_names_and_one_name_in_two_papers_are_not_warned(write_csv):

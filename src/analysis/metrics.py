@@ -591,7 +591,7 @@ def headline(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataFrame:
             "remaining": rec.remaining,
             "returned": rec.returned,
             "departed_share": rec.departed_share,
-            "destinations": len(d),
+            "destinations": len(named),  # organisations: 'Unknown' is none
             "top_destination": named["destination"].iloc[0] if len(named) else None,
             "top_destination_authors": int(named["authors"].iloc[0]) if len(named) else 0,
             "founders": int((mine & status.isin(GONE) & cohort["founder"].fillna(False).astype(bool)).sum()),
@@ -635,6 +635,7 @@ def shared_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Data
     ``destination``, ``paper``, ``authors``, ``names``; empty with one paper.
     """
     dest = destinations(cohort, as_of)
+    dest = dest[dest["destination"] != UNKNOWN_DESTINATION]  # not a place two papers can share
     papers = dest.groupby("destination")["paper"].nunique()
     shared = dest[dest["destination"].isin(papers[papers > 1].index)]
     return shared[["destination", "paper", "authors", "names"]].sort_values(
@@ -642,13 +643,14 @@ def shared_destinations(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.Data
 
 
 def _name_key(values: pd.Series) -> np.ndarray:
-    """Each name as it compares for "the same name written differently": case, accents, dots and
-    runs of spaces ignored ("Timothée  Lacroix" and "timothee lacroix" share a key); vectorised by pyarrow."""
+    """Each name as it compares for "the same name written differently": case, accents, dots, runs
+    of spaces and invisible characters (zero-width space, soft hyphen) ignored ("Timothée  Lacroix"
+    and "timothee lacroix" share a key); vectorised by pyarrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     key = pc.utf8_normalize(pa.array(values.to_numpy(dtype=object, na_value=""), pa.string()), "NFKD")
-    key = pc.utf8_lower(pc.replace_substring_regex(key, r"\p{Mn}", ""))
+    key = pc.utf8_lower(pc.replace_substring_regex(key, r"[\p{Mn}\p{Cf}]", ""))  # accents, invisible characters
     key = pc.utf8_trim_whitespace(pc.replace_substring_regex(key, r"[\s.]+", " "))
     return key.to_numpy(zero_copy_only=False)
 
@@ -661,12 +663,19 @@ _WRITTEN_TWICE = {  # column -> (compared within, what two spellings would wrong
 }
 
 
+MISSING_WORDS = frozenset({"unknown", "n/a", "na", "none", "nan", "null", "nil", "-", "--", "?", "??", "tbd",
+                           "not public", "not known", "unspecified"})
+"""Keys (:func:`_name_key`) of words that say a destination is not known: written as a destination
+other than ``Unknown`` exactly, they would count as an organisation of that name."""
+
+
 def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
     """Warnings for a name written two ways: a paper, an author (within a paper), an origin or a
     destination spelt in ways that differ only by case, accents, dots or spaces. The spelling on
     most rows (the first, on a tie) is taken as meant; each other spelling gets one warning, at
-    its first row (exact repeats of an author are a contract error). A destination written like
-    ``Unknown`` but not as it is counts as an organisation of that name: warned too."""
+    its first row (exact repeats of an author are a contract error). A destination written as a
+    missing value (:data:`MISSING_WORDS`) other than ``Unknown`` counts as an organisation of that
+    name: warned too."""
     rows = []
     for column, (within, doubt) in _WRITTEN_TWICE.items():
         by = [within, column] if within else [column]
@@ -674,10 +683,15 @@ def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
         firsts = values.drop_duplicates(by)
         firsts = firsts.assign(rows=firsts[by].merge(values.groupby(by, sort=False).size().rename("n").reset_index(),
                                                     on=by, how="left")["n"].to_numpy())
-        if column == "destination":  # the contract's own word is what every spelling of it means
-            seed = pd.DataFrame({"destination": [UNKNOWN_DESTINATION], "line": [pd.NA], "rows": [np.inf]})
-            firsts = pd.concat([seed, firsts], ignore_index=True).drop_duplicates(by)
         firsts = firsts.assign(key=_name_key(firsts[column]))
+        if column == "destination":  # a missing value written as a name counts as an organisation
+            missing = firsts["key"].isin(MISSING_WORDS) & (firsts[column] != UNKNOWN_DESTINATION)
+            for r in firsts[missing].itertuples():
+                mine = f" ({int(r.rows)} rows write it so)" if r.rows > 1 else ""
+                rows.append((r.paper, int(r.line), r.author, column, r.destination,
+                             f"is written like a missing value{mine}: it counts as an organisation of that name; "
+                             f"write '{UNKNOWN_DESTINATION}' for a destination that is not public"))
+            firsts = firsts[~missing]
         group = [within, "key"] if within else ["key"]
         meant = firsts.sort_values("rows", ascending=False, kind="stable").drop_duplicates(group)
         for r in firsts[~firsts.index.isin(meant.index)].itertuples():
@@ -686,14 +700,11 @@ def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
                 same &= meant[within] == getattr(r, within)
             head = meant[same].iloc[0]
             what = "paper " if column == "paper" else ""
-            if pd.isna(head["line"]):
-                where, why = "", "it counts as an organisation of that name, not as a destination not public"
-            else:
-                n = int(head["rows"])
-                where, why = f" (line {int(head['line'])}{f', {n} rows' if n > 1 else ''})", doubt
+            n = int(head["rows"])
+            where = f" (line {int(head['line'])}{f', {n} rows' if n > 1 else ''})"
             mine = f" ({int(r.rows)} rows write it so)" if r.rows > 1 else ""
             rows.append((r.paper, int(r.line), r.author, column, getattr(r, column),
-                         f"looks like {what}{head[column]!r}{where} written another way{mine}: {why}"))
+                         f"looks like {what}{head[column]!r}{where} written another way{mine}: {doubt}"))
     return rows
 
 
@@ -709,7 +720,9 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
     whose ``destination`` is the origin organisation (the contract's
     destination is where they went on leaving); an author, or a paper, whose
     name differs from an earlier row's only by case, accents, dots or spaces
-    (the same one counted twice?). Paper warnings: an as-of date before the
+    (the same one counted twice?); a destination written as a missing value
+    other than ``Unknown``; a non-returner whose destination is the origin
+    organisation; a departure before the paper's publication. Paper warnings: an as-of date before the
     paper's publication, after its snapshot (its latest ``verified`` day) or
     after today.
 
@@ -754,6 +767,17 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
         rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "tenure_stated",
                      cohort.at[i, "tenure_stated"], f"cannot hold with 'joined' ({cohort.at[i, 'joined']}) and "
                      f"'left' ({cohort.at[i, 'left']}): the tenure shown rests on the dates alone"))
+    stayed_home = (cohort["returned"] == "") & (cohort["destination"] != "") & (
+        _name_key(cohort["destination"]) == _name_key(cohort["origin_org"]))
+    for i in cohort.index[stayed_home.to_numpy(bool)]:
+        rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "destination",
+                     cohort.at[i, "destination"], "is the origin organisation, for an author who has not come back: "
+                     "did they leave? (counted as a departure to it)"))
+    before = cohort["departed"].astype(bool) & (cohort["left_end"] < cohort["published_start"])
+    for i in cohort.index[before.to_numpy(bool)]:
+        rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "left",
+                     cohort.at[i, "left"], f"is before the paper's publication ({cohort.at[i, 'published']}): "
+                     "the author had left when it came out, and counts as gone from the start; a typo?"))
     for i in cohort.index[_written_as_home(cohort).to_numpy(bool)]:
         rows.append((cohort.at[i, "paper"], int(cohort.at[i, "line"]), cohort.at[i, "author"], "destination",
                      cohort.at[i, "destination"],
