@@ -142,6 +142,35 @@ class TestLoadCohortErrors:
         assert only_problem(path).startswith(f"{path}, line 2, column '{column}': '{value}' ")
         assert "outside the years a date can have (1678 to 2261)" in only_problem(path)
 
+    def test_destination_without_a_departure(self, write_csv):
+        """The author counted as still there, the destination dropped, without a word."""
+        path = write_csv(HEADER + "\n" + row(dest="Mistral AI"))
+        assert only_problem(path) == (f"{path}, line 2, column 'destination': 'Mistral AI' is set, but 'left' is empty: "
+                                      "write the departure in 'left' ('unknown' when its date is not public), or "
+                                      "leave 'destination' empty")
+
+    def test_a_quote_never_closed_is_located_not_a_swallowed_row(self, write_csv):
+        """An open quote in the last column took the three rows after it into one field: 1 author, 100% gone."""
+        opened = row(author="A", left="2023", dest="X")[:-2] + ',"stealth, per LinkedIn\n'
+        path = write_csv(HEADER + "\n" + opened + row(author="B") + row(author="C") + row(author="D"))
+        assert only_problem(path) == (f"{path}, line 2, column 'notes': opens a quote (\") that is never closed: the "
+                                      "field runs to the end of the file and takes the 3 line(s) after it; close the "
+                                      "quote, and double any quote inside a field (\"\")")
+
+    def test_a_lone_quote_inside_a_field_is_a_character(self, write_csv):
+        path = write_csv(HEADER + "\n" + row(author="A")[:-2] + ',a 5" screen\n' + row(author="B"))
+        assert load_cohort(path)["notes"].tolist() == ['a 5" screen', ""]
+        assert contract.check_csv(path) == ["P"]
+
+    @pytest.mark.parametrize("ending, line", [("\r", 1), ("mixed", 2)])
+    def test_carriage_returns_alone_are_located(self, write_csv, ending, line):
+        """Old Mac line endings gave a traceback naming no file or line."""
+        body = HEADER + "\n" + row(author="A") + row(author="B")
+        body = body.replace("\n", "\r") if ending == "\r" else body.replace("\n", "\r", 2).replace("\r", "\n", 1)
+        path = write_csv(body.encode("utf-8"))
+        assert only_problem(path) == (f"{path}, line {line}: ends with a carriage return (CR) alone, as old Mac files "
+                                      "do: save the file as CSV with Windows (CRLF) or Unix (LF) line endings")
+
     def test_left_before_joined(self, write_csv):
         path = write_csv(HEADER + "\n" + row(joined="2020-05", left="2019", dest="X"))
         assert only_problem(path) == f"{path}, line 2, column 'left': '2019' is before 'joined' (2020-05)"

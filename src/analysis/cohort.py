@@ -159,6 +159,7 @@ def _read_table(path: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     if b"\x00" in data:
         text()  # a binary file: contract.decode says so
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    contract.check_layout(path, body, text)
     if not body or body.isspace():
         fail(path, "is empty: expected a header row and one row per (paper, author)")
     names = contract.read_header(path, _header_of(body, text))
@@ -247,6 +248,7 @@ def _schema(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], reasons: dict[
     wide = [
         pa.Check(lambda d: ~(left["end"] < joined["start"]), name="left_after_joined"),
         pa.Check(lambda d: (d["left"] == "") | (d["destination"] != ""), name="destination_when_left"),
+        pa.Check(lambda d: (d["destination"] == "") | (d["left"] != ""), name="left_for_destination"),
         pa.Check(lambda d: (d["returned"] == "") | (d["left"] != ""), name="returned_after_left"),
         pa.Check(lambda d: ~(parsed["returned"]["end"] < left["start"]), name="returned_not_before_left"),
         pa.Check(lambda d: (d["tenure_stated"] == "") | (d["left"] != ""), name="stated_needs_left"),
@@ -284,6 +286,8 @@ def _problems(path: str, table: pd.DataFrame, lines: np.ndarray, failures: pd.Da
             column, rule = "tenure_stated", contract.STATED_RULE
         elif check == "destination_when_left":
             column, rule = "destination", contract.DESTINATION_RULE
+        elif check == "left_for_destination":
+            column, rule = "destination", contract.LEFT_FOR_DESTINATION_RULE
         elif check == "unique_author":
             column = "author"
             earlier = int(lines[position[first_author[(record["paper"], record["author"])]]])

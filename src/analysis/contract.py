@@ -18,6 +18,7 @@ unread).
 
 from __future__ import annotations
 
+import collections
 import csv
 import difflib
 import io
@@ -92,6 +93,12 @@ SOURCE_RULE = "is not a list of http(s) URLs separated by spaces"
 DESTINATION_RULE = "is empty, but 'left' is set: name where the author went, or write 'Unknown'"
 RETURN_RULE = "is set, but 'left' is empty: a return needs a departure"
 STATED_RULE = "is set, but 'left' is empty: a stated tenure is the stint up to leaving"
+LEFT_FOR_DESTINATION_RULE = ("is set, but 'left' is empty: write the departure in 'left' ('unknown' when its date is "
+                             "not public), or leave 'destination' empty")
+CR_RULE = ("ends with a carriage return (CR) alone, as old Mac files do: save the file as CSV with Windows (CRLF) "
+           "or Unix (LF) line endings")
+QUOTE_RULE = ("opens a quote (\") that is never closed: the field runs to the end of the file and takes the {n} "
+              "line(s) after it; close the quote, and double any quote inside a field (\"\")")
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -263,6 +270,8 @@ def row_problems(path: str, rows: Iterable[tuple[int, dict[str, str]]]) -> list[
             problems.append(Problem(path, line, "left", r["left"], f"is before 'joined' ({r['joined']})"))
         if r["left"] != "" and r["destination"] == "":
             problems.append(Problem(path, line, "destination", r["destination"], DESTINATION_RULE))
+        if r["destination"] != "" and r["left"] == "":
+            problems.append(Problem(path, line, "destination", r["destination"], LEFT_FOR_DESTINATION_RULE))
         if r["returned"] != "" and r["left"] == "":
             problems.append(Problem(path, line, "returned", r["returned"], RETURN_RULE))
         if _before(returned.end, left.start):
@@ -301,6 +310,36 @@ def decode(path: str, data: bytes, error: type[CohortError] = CohortError) -> st
              f"is not UTF-8 text: byte 0x{bad[0]:02x} at character {err.start - line_start + 1} of the line; "
              "save the file as UTF-8",
              line=line, column=column, error=error)
+
+
+def check_layout(path: str, data: bytes, text: Callable[[], str], error: type[CohortError] = CohortError) -> None:
+    """A located error for two layouts that would shift or swallow rows without one: a carriage
+    return alone as a line end, and a quote never closed (a quoted field that runs to the end of
+    the file, taking the rows after it). ``text()`` gives the decoded file, read only when the
+    quotes do not pair up."""
+    if data.count(b"\r") != data.count(b"\r\n"):
+        at = re.search(rb"\r(?!\n)", data).start()
+        fail(path, CR_RULE, line=len(re.findall(rb"\r\n|\r|\n", data[:at])) + 1, error=error)
+    if data.count(b'"') % 2 == 0:
+        return
+    content = text()
+    strict = csv.reader(io.StringIO(content), strict=True)
+    previous_end = 0
+    try:
+        for _ in strict:
+            previous_end = strict.line_num
+        return  # an odd quote inside an unquoted field is a character, as the readers take it
+    except csv.Error as err:
+        if "unexpected end of data" not in str(err):
+            return  # other malformations: the field counts and the rules report them
+    line = previous_end + 1  # the record the open quote runs to the end of the file in
+    reader = csv.reader(io.StringIO(content))
+    header = next(reader, [])
+    record = collections.deque(reader, maxlen=1)  # the last record: the open field is its last
+    field = len(record[0]) - 1 if record else -1
+    column = normalise_header(header[field]) if line > 1 and 0 <= field < len(header) else None
+    lines = content.count("\n") + (0 if content.endswith("\n") else 1)
+    fail(path, QUOTE_RULE.format(n=lines - line), line=line, column=column, error=error)
 
 
 def read_bytes(path: str | Path, error: type[CohortError] = CohortError) -> tuple[str, bytes]:
@@ -363,6 +402,7 @@ def check_csv(path: str | Path, papers: Iterable[str] | None = None, *,
     """
     name, data = read_bytes(path)
     text = decode(name, data)
+    check_layout(name, data, lambda: text)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per (paper, author)")
     names = read_header(name, text)
