@@ -42,6 +42,23 @@ class TestVerdict:
     def test_equality_with_a_fraction_inside_a_count_interval_is_contradicted(self):
         assert claims.verdict(10, 12, "=", 10.5, integer=True) == "contradicted"
 
+    @pytest.mark.parametrize("kind, op, value, tolerance", [
+        ("share", "=", "0.79", 0.005), ("share", "!=", "0.8", 0.05), ("share", "=", "1", 0.0),
+        ("share", ">", "0.79", 0.0), ("years", "=", "5", 0.5), ("years", "=", "5.25", 0.005),
+        ("count", "=", "11", 0.0), ("date", "=", "2023-04-30", 0.0),
+    ])
+    def test_precision_is_the_last_digit_written(self, kind, op, value, tolerance):
+        assert claims.precision(kind, op, value) == pytest.approx(tolerance)
+
+    @pytest.mark.parametrize("low, high, op, value, expected", [
+        (11 / 14, 11 / 14, "=", 0.79, "supported"), (11 / 14, 11 / 14, "=", 0.78, "contradicted"),
+        (0.75, 0.80, "=", 0.79, "undecided"), (11 / 14, 11 / 14, "!=", 0.79, "contradicted"),
+        (11 / 14, 11 / 14, "!=", 0.9, "supported"), (11 / 14, 11 / 14, "!=", 0.8, "contradicted"),  # 0.79 is 0.8 to one digit
+    ])
+    def test_a_share_equals_to_the_precision_it_is_written_to(self, low, high, op, value, expected):
+        """'79% gone' (0.79) was contradicted by 11 of 14 (0.7857...): only 0.7857142857142857 was supported."""
+        assert claims.verdict(low, high, op, value, tolerance=claims.precision("share", op, str(value))) == expected
+
 
 class TestOnHandMadeCohorts:
     def test_counts_as_of_the_snapshot(self, check):
@@ -104,6 +121,12 @@ class TestMalformedClaimsFile:
         (claim("departed", "=", 1, as_of="2023-13-01"), "column 'as_of': '2023-13-01' has month 13"),
         ('P (2020),"a claim",see the paper,,departed,=,1\n', "column 'source': 'see the paper' is not a list of"),
         ('P (2020),,https://x.org,,departed,=,1\n', "column 'claim': '' is empty, but the column is required"),
+        (claim("departed", "=", 0.79), "column 'value': '0.79' is not a whole number: a count takes 0, 1, 2"),
+        (claim("departed_share", "=", "79%"), "column 'value': '79%' is a percentage: write a share from 0 to 1"),
+        (claim("departed", "=", 1, as_of="2019-06-30"), "column 'as_of': '2019-06-30' is before the paper's "
+                                                         "publication (2020-01-15)"),
+        (claim("at_destination:Xx", "=", 2), "column 'measure': 'at_destination:Xx' names no destination of paper "
+                                             "'P (2020)' in the data: did you mean at_destination:X?"),
     ])
     def test_located_error(self, write_csv, tiny, row, message):
         found = self.error_of(write_csv, tiny, HEADER + row)
@@ -190,6 +213,34 @@ def test_author_table_marks_rows_resting_on_a_stated_length(write_csv):
     text = " ".join(tables.author_table_html(cohort).striptags().split())
     assert "≥ 8.0 ‡" in text and "5.0–7.0 ‡" not in text
     assert "‡ marks a tenure that rests on a length a source states" in text
+
+
+def test_a_share_claim_is_read_to_its_precision_and_the_table_says_what_was_checked(check):
+    from analysis import tables
+
+    out = check(claim("departed_share", "=", 0.8))  # tiny: 4 of 5 gone
+    assert out.loc[0, "verdict"] == "supported"
+    out = check(claim("departed_share", "=", 0.79))
+    assert out.loc[0, "verdict"] == "contradicted"
+    assert out.loc[0, "explanation"].endswith("(the claim's 0.79 is read to the precision it is written to: "
+                                              "0.785 to 0.795)")
+    html = " ".join(tables.claims_html(out).striptags().split())
+    assert "checked as departed_share = 0.79" in html
+
+
+def test_a_destination_is_matched_as_the_warnings_compare_names(check):
+    """'at_destination:x ' and ' X' name the same place; a name close to none is counted, as 0."""
+    out = check(claim("at_destination:x", "=", 2), claim("at_destination:Google", "=", 0))
+    assert out["verdict"].tolist() == ["supported", "supported"]
+
+
+def test_a_claim_after_the_snapshot_or_in_the_future_is_undecided(check):
+    out = check(claim("departed", "=", 4), claim("departed", "=", 4, as_of="2025-01-01"),
+                claim("departed", "=", 4, as_of="2099-01-01"))
+    assert out["verdict"].tolist() == ["supported", "undecided", "undecided"]
+    assert out.loc[1, "explanation"].endswith("; but the data's snapshot of this paper is 2024-06-30, before the "
+                                              "claim's day: it cannot speak for that day, and the claim can't be decided")
+    assert out.loc[2, "explanation"].endswith("; but the claim's day is in the future, and the claim can't be decided")
 
 
 def test_destination_claims_count_returners_as_the_report_does(write_csv, check):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 from . import contract
 from .cohort import papers_of
 from .contract import DESTINATION_PREFIX, OPS, ClaimsError, find_claims
-from .metrics import GONE, as_of_by_paper, status_as_of, tenure, went_to
+from .metrics import GONE, _name_key, as_of_by_paper, status_as_of, tenure, went_to
 
 __all__ = ["MEASURES", "OPS", "VERDICTS", "ClaimsError", "load_claims", "measure", "verdict", "check_claims",
            "find_claims"]
@@ -78,7 +79,37 @@ def load_claims(path: str | Path, cohort: pd.DataFrame) -> pd.DataFrame:
     defaults = as_of_by_paper(cohort)
     out["as_of"] = [r or f"{defaults[p]:%Y-%m-%d}" for p, r in zip(out["paper"], out["as_of"])]
     out["value_number"] = [_number(contract.measure_kind(m), v) for m, v in zip(out["measure"], out["value"])]
+    problems = _against_the_data(str(path), out, cohort)
+    if problems:
+        raise ClaimsError(str(path), problems)
     return out
+
+
+def _against_the_data(path: str, claims: pd.DataFrame, cohort: pd.DataFrame) -> list[contract.Problem]:
+    """What the data says is wrong in a claim: a day before the paper's publication, and a
+    destination written like none of the paper's but close to one (a spelling slip that would
+    give a count of 0 and a wrong verdict)."""
+    import difflib
+
+    problems = []
+    published = cohort.groupby("paper", sort=False)["published_start"].first()
+    for c in claims.itertuples(index=False):
+        day = pd.Timestamp(c.as_of)
+        if day < published[c.paper]:
+            problems.append(contract.Problem(path, c.line, "as_of", c.as_of,
+                                             f"is before the paper's publication ({published[c.paper]:%Y-%m-%d}): "
+                                             "a claim about its authors speaks of a day after it"))
+        if c.measure.startswith(DESTINATION_PREFIX):
+            target = c.measure[len(DESTINATION_PREFIX):].strip()
+            places = went_to(cohort[(cohort["paper"] == c.paper) & (cohort["destination"] != "")]).unique()
+            keys = dict(zip(_name_key(pd.Series(places)), places))
+            key = _name_key(pd.Series([target]))[0]
+            close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+            if key not in keys and close:
+                problems.append(contract.Problem(path, c.line, "measure", c.measure,
+                                                 f"names no destination of paper {c.paper!r} in the data: did you "
+                                                 f"mean {DESTINATION_PREFIX}{keys[close[0]]}?"))
+    return problems
 
 
 def _number(kind: str, value: str) -> float:
@@ -115,8 +146,8 @@ def measure(cohort: pd.DataFrame, name: str, as_of) -> tuple[float, float]:
         founder = cohort["founder"].fillna(False).astype(bool)
         return float((gone & founder).sum()), float(((gone | possible) & founder).sum())
     if name.startswith(DESTINATION_PREFIX):
-        target = name[len(DESTINATION_PREFIX):].strip().casefold()
-        there = went_to(cohort).str.casefold() == target  # where they went, as the report counts it
+        target = _name_key(pd.Series([name[len(DESTINATION_PREFIX):].strip()]))[0]
+        there = pd.Series(_name_key(went_to(cohort)) == target, index=cohort.index)  # case, accents, spaces aside
         return float((gone & there).sum()), float(((gone | possible) & there).sum())
     if name in ("leaver_tenure_mean_years", "leaver_tenure_median_years"):
         t = tenure(cohort, days)[out]
@@ -146,11 +177,29 @@ _HOLDS = {
 }
 
 
-def verdict(low: float, high: float, op: str, value: float, *, integer: bool = False) -> str:
+def precision(kind: str, op: str, value: str) -> float:
+    """Half a unit of the last digit a claim's value is written to, for ``=`` and ``!=`` on a share
+    or a length in years: "0.79" means 0.785 to 0.795, "5" years 4.5 to 5.5; 0 (exact) for a
+    count, a date, any other operator, and a share written without decimals (0 or 1: none or all)."""
+    if kind not in ("share", "years") or op not in ("=", "!=") or "e" in value.lower():
+        return 0.0
+    decimals = len(value.split(".", 1)[1]) if "." in value else 0
+    if kind == "share" and decimals == 0:
+        return 0.0
+    return 0.5 * 10.0 ** -decimals
+
+
+def verdict(low: float, high: float, op: str, value: float, *, integer: bool = False, tolerance: float = 0.0) -> str:
     """``supported`` if every value in [low, high] satisfies ``op value``, ``contradicted`` if none
-    does, else ``undecided``. ``integer``: the interval holds whole numbers only (counts)."""
+    does, else ``undecided``. ``integer``: the interval holds whole numbers only (counts).
+    ``tolerance`` (:func:`precision`): ``=`` means within ``[value - tolerance, value + tolerance)``."""
     if math.isnan(low) or math.isnan(high):
         return "undecided"
+    if tolerance and op in ("=", "!="):
+        bottom, top = value - tolerance, value + tolerance
+        every, none = bottom <= low and high < top, high < bottom or low >= top
+        result = "supported" if every else "contradicted" if none else "undecided"
+        return result if op == "=" else {"supported": "contradicted", "contradicted": "supported"}.get(result, result)
     holds = _HOLDS[op]
     if low == high:
         return "supported" if holds(low, value) else "contradicted"
@@ -211,15 +260,28 @@ def check_claims(claims: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
         ``verdict`` and ``explanation`` (one sentence).
     """
     rows = []
+    snapshots = cohort.groupby("paper", sort=False)["verified_end"].max()
+    today = pd.Timestamp(date.today())
     for c in claims.itertuples(index=False):
         info = _measure_info(c.measure)
         mine = cohort[cohort["paper"] == c.paper]
         low, high = measure(mine, c.measure, c.as_of)
-        result = verdict(low, high, c.op, c.value_number, integer=info.kind == "count")
+        tolerance = precision(info.kind, c.op, str(c.value))
+        result = verdict(low, high, c.op, c.value_number, integer=info.kind == "count", tolerance=tolerance)
+        why = _explain(info, low, high, c.as_of, result)
+        if tolerance:
+            why += (f" (the claim's {c.value} is read to the precision it is written to: "
+                    f"{c.value_number - tolerance:g} to {c.value_number + tolerance:g})")
+        day, snapshot = pd.Timestamp(c.as_of), snapshots.get(c.paper)
+        if day > today or (pd.notna(snapshot) and day > snapshot):
+            result = "undecided"
+            why += (f"; but the data's snapshot of this paper is {snapshot:%Y-%m-%d}, before the claim's day: "
+                    "it cannot speak for that day, and the claim can't be decided" if pd.notna(snapshot) and
+                    day <= today else "; but the claim's day is in the future, and the claim can't be decided")
         shown = [None if math.isnan(x) else _show(info.kind, x) if info.kind == "date" else
                  (None if math.isinf(x) else round(x, 6)) for x in (low, high)]
         rows.append({"paper": c.paper, "claim": c.claim, "source": c.source, "as_of": c.as_of,
                      "measure": c.measure, "op": c.op, "value": c.value, "low": shown[0], "high": shown[1],
-                     "verdict": result, "explanation": _explain(info, low, high, c.as_of, result)})
+                     "verdict": result, "explanation": why})
     columns = ["paper", "claim", "source", "as_of", "measure", "op", "value", "low", "high", "verdict", "explanation"]
     return pd.DataFrame(rows, columns=columns)

@@ -483,11 +483,15 @@ def value_reason(kind: str, value: str) -> str:
     try:
         number = float(value)
     except ValueError:
+        if kind == "share" and value.endswith("%"):
+            return "is a percentage: write a share from 0 to 1 (0.78, not 78%)"
         return "is not a number"
     if not math.isfinite(number) or number < 0:
         return "is not a finite number of zero or more"
     if kind == "share" and number > 1:
         return "is a share above 1: write a share from 0 to 1 (0.78, not 78)"
+    if kind == "count" and not number.is_integer():
+        return "is not a whole number: a count takes 0, 1, 2, ..."
     return ""
 
 
@@ -511,6 +515,7 @@ def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dic
     """
     name, data = read_bytes(path, ClaimsError)
     text = decode(name, data, ClaimsError)
+    check_layout(name, data, lambda: text, ClaimsError)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per claim", error=ClaimsError)
     names = read_header(name, text, columns=CLAIM_COLUMNS, required=CLAIM_REQUIRED, error=ClaimsError)

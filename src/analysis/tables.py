@@ -394,6 +394,7 @@ def claims_html(checked: pd.DataFrame, numbers: dict[str, int] | None = None) ->
         return Html("")
     counts = checked["verdict"].value_counts()
     items = [{"paper": c.paper, "claim": c.claim, "as_of": c.as_of, "verdict": c.verdict,
+              "checked": f"{c.measure} {c.op} {c.value}",
               "mark": VERDICT_MARKS[c.verdict], "why": c.explanation[:1].upper() + c.explanation[1:],
               "sources": [(url, url.split("/")[2].removeprefix("www."), (numbers or {}).get(url))
                           for url in URL.findall(c.source)]}
