@@ -38,6 +38,8 @@ class TestParseFuzzyDate:
             ("2262", "has year 2262, outside the years a date can have"),
             ("1500/2023", "is not a valid interval: its end has year 1500, outside"),
             ("23-02", "is not a date"),
+            ("6/1/2023", "is a day as a spreadsheet writes it, which could be day/month or month/day"),
+            ("26/05/25", "is a day as a spreadsheet writes it"),
             ("2023-2-1", "is not a date"),
             ("2024/2023", "is an interval that ends before it starts"),
             ("2023-13/..", "is not a valid interval: its end has month 13, which does not exist"),

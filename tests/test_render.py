@@ -206,9 +206,11 @@ class TestFailuresLeaveOutputUntouched:
         err = self.fails(earlier, "--paper", "GPT-5 (2030)", "--formats", "html")
         assert "no paper named 'GPT-5 (2030)' in the data; papers present: 'LLaMA (2023)'" in err
 
-    def test_bad_as_of_is_an_argparse_error(self, earlier):
-        err = self.fails(earlier, "--as-of", "2025-13-01")
-        assert "argument --as-of: '2025-13-01' is not a day; expected YYYY-MM-DD" in err
+    @pytest.mark.parametrize("day", ["2025-13-01", "2025-W21-1", "2025-141", "1500-01-01"])
+    def test_bad_as_of_is_an_argparse_error(self, earlier, day):
+        """An ISO week date ('2025-W21-1') was taken as 2025-05-19: Python's date.fromisoformat reads it."""
+        err = self.fails(earlier, "--as-of", day)
+        assert f"argument --as-of: '{day}' is not a day; expected YYYY-MM-DD" in err
         assert err.startswith("usage: python -m analysis render")
 
     def test_bad_formats(self, earlier):

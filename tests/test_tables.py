@@ -204,3 +204,16 @@ def test_captions_follow_the_aggregated_charts(write_csv):
         {"paper": "P", "step": "remaining", "kind": "end", "value": 46, "bottom": 0, "top": 46, "authors": ""}])
     text = " ".join(tables.waterfall_caption(steps).striptags().split())
     assert "24 at dates known only to a span wider than one period" in text
+
+
+def test_the_largest_group_is_at_its_destination_only_while_none_came_back(write_csv):
+    """All three who went to Zeta were back, and the card still said "3 at Zeta"."""
+    from analysis import load_cohort
+
+    rows = [{"author": a, "left": "2021", "returned": "2022-06", "destination": "Zeta"} for a in "ABC"]
+    rows += [{"author": "D", "left": "2021", "destination": "Lab"}, {"author": "E", "left": "2022", "destination": "Lab"}]
+    cohort = load_cohort(write_csv(rows))
+    html = str(tables.headline_html(cohort, "2024-01-31"))
+    assert '<span class="n">3</span><span>went to Zeta</span>' in html
+    html = str(tables.headline_html(cohort[cohort["destination"] != "Zeta"], "2024-01-31"))
+    assert '<span class="n">2</span><span>at Lab</span>' in html

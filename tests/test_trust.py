@@ -302,6 +302,14 @@ def test_a_departure_with_no_latest_day_is_only_possible(write_csv):
     assert curve.iloc[-1][["present_low", "present_high"]].tolist() == [0, 1]  # the same as the status
 
 
+def test_a_return_after_a_departure_after_the_as_of_date_is_not_said_to_count_as_gone(write_csv):
+    """Both after the as-of date: the author counts as still there, and only the departure is warned about."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2023", "returned": "2024-03", "destination": "X"}]))
+    found = m.plausibility(cohort, "2022-06-30")
+    assert found["column"].tolist() == ["left"] and "the author counts as still there" in found["message"][0]
+    assert m.status_as_of(cohort, "2022-06-30").tolist() == ["stayed"]
+
+
 def test_future_and_past_snapshot_as_of_are_warned():
     cohort = load_cohort(SHIPPED)
     future = (date.today() + timedelta(days=400)).isoformat()

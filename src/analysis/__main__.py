@@ -8,16 +8,18 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .dates import day_error
 from .render import FORMATS, RenderError, RenderInterrupted, default_out_dir, render
 from .paths import DEFAULT_DATA
 from .pdf import PAPER_FORMATS
 
 
 def _day(text: str) -> str:
-    try:
-        return date.fromisoformat(text).isoformat() if len(text) == 10 else date.fromisoformat("x").isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day; expected YYYY-MM-DD, e.g. 2025-05-26") from None
+    """A day as the data writes one (the one rule, :func:`analysis.dates.day_error`): no ISO week
+    or ordinal dates, which Python's ``date.fromisoformat`` would take."""
+    if day_error(text.strip()) or text != text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day; expected YYYY-MM-DD, e.g. 2025-05-26")
+    return date.fromisoformat(text).isoformat()
 
 
 def _formats(text: str) -> list[str]:

@@ -44,6 +44,7 @@ YEAR_RANGE = f"{FIRST_YEAR} to {LAST_YEAR}"
 
 DATE_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or an interval START/END ('..' = open end)"
 
+_SPREADSHEET_DAY = re.compile(r"\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?")
 _POINT = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _YEARS = re.compile(r"\d{1,3}(?:\.(\d{1,2}))?")
 YEARS_FORMS = "N (N to N+1), N/M, N/.. (at least N) or ../M (at most M), in years"
@@ -135,6 +136,9 @@ def parse_fuzzy_date(text: str, *, allow_unknown: bool = False) -> FuzzyDate:
     if "/" not in text:
         start, end, kind = _parse_point(text)
         return FuzzyDate(start, end, kind)
+    if _SPREADSHEET_DAY.fullmatch(text):
+        raise ValueError(f"is a day as a spreadsheet writes it, which could be day/month or month/day: "
+                         f"write it as YYYY-MM-DD ({DATE_FORMS})")
     parts = text.split("/")
     if len(parts) != 2:
         raise ValueError(f"is not an interval: expected exactly one '/' in START/END ({DATE_FORMS})")

@@ -746,6 +746,8 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
         future = start > today
         unverified = ~future & (start > cohort["verified_end"])
         later = ~future & ~unverified & (start > row_as_of)
+        if column == "returned":  # a departure after the as-of date is warned about already: not its return
+            later &= ~(cohort["left_start"] > row_as_of)
         checks = [
             (future, f"is in the future (today is {today:%Y-%m-%d}): a typo?"),
             (unverified, "is after the row's 'verified' date ({verified}): no source can have confirmed it; a typo?"),

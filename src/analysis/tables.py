@@ -22,6 +22,7 @@ from .metrics import (
     UNKNOWN_DESTINATION,
     AsOfLike,
     as_of_by_paper,
+    destinations,
     headline,
     plausibility,
     shared_destinations,
@@ -107,6 +108,10 @@ def _share(part: int, whole: int) -> str:
 def headline_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
     """The headline figures per paper, as a sentence and a row of figure cards."""
     rows = headline(cohort, as_of).to_dict("records")
+    dest = destinations(cohort, as_of)
+    for h in rows:  # whether the largest group is still there: "5 at Mistral AI", or "3 went to Zeta" (some back)
+        top = dest[(dest["paper"] == h["paper"]) & (dest["destination"] == h["top_destination"])]
+        h["top_destination_back"] = int(top["came_back"].sum())
     return words("headline.html.j2", rows=rows, share=_share)
 
 
