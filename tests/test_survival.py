@@ -114,3 +114,21 @@ def test_weighted_resample_equals_the_repeated_rows():
     np.testing.assert_allclose(survival_upper(lower, upper, weights, grid),
                                survival_upper(repeated_lower, repeated_upper, np.ones(len(repeated_lower)), grid),
                                atol=1e-6)
+
+
+@pytest.mark.parametrize("lefts, median", [
+    (["2021-05-01"] * 4, "2021-05-01"),  # everyone on one day
+    (["2021-05-01"], "2021-05-01"),  # one author
+    (["2020-05-01", "2021-05-01", "2021-05-01"], "2021-05-01"),
+    (["2020-05-01", "2020-05-01", "2021-05-01"], "2020-05-01"),
+])
+def test_the_median_is_reached_when_the_last_departure_takes_survival_to_zero(write_csv, lefts, median):
+    """Everyone left, and the caption said "not reached": the drop at the last departure was never read."""
+    cohort = load_cohort(write_csv([{"author": f"A{i}", "left": day, "destination": "X", "verified": "2024-01-01"}
+                                    for i, day in enumerate(lefts)]))
+    km = s.kaplan_meier(cohort, resamples=20)
+    expected = (pd.Timestamp(median) - pd.Timestamp("2020-01-15")).days / 365.25
+    assert s.median_time_to_departure(km)[["median_low", "median_high"]].iloc[0].tolist() == pytest.approx(
+        [expected, expected])
+    assert km["survival_high"].iloc[-1] == 0 and km["years"].iloc[-1] == pytest.approx(
+        (pd.Timestamp("2024-01-01") - pd.Timestamp("2020-01-15")).days / 365.25)  # drawn to the end of observation

@@ -514,7 +514,7 @@ def survival_upper(lower, upper, weights, grid, *, tol: float = 1e-7, max_iter: 
     return 1.0 - cum[:, before]
 
 
-def survival_function(lower, upper, weights=None, *, tol: float = 1e-7, max_iter: int = 1000
+def survival_function(lower, upper, weights=None, *, timeline=None, tol: float = 1e-7, max_iter: int = 1000
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The NPMLE survival of one sample, as lifelines' ``fit_interval_censoring`` tabulates it.
 
@@ -534,12 +534,15 @@ def survival_function(lower, upper, weights=None, *, tol: float = 1e-7, max_iter
         Closed observation intervals (see :func:`turnbull_intervals`).
     weights : array_like, shape (n,), optional
         Weight of each observation (default 1: one author each).
+    timeline : array_like, optional
+        The times to read the survival at (lifelines' ``timeline``); default
+        every observed end.
 
     Returns
     -------
     times, high, low, p : ndarray
         ``times`` the sorted distinct observed ends (``inf`` included when an
-        observation is right-censored); ``high`` and ``low`` the two survival
+        observation is right-censored), or ``timeline``; ``high`` and ``low`` the two survival
         bounds there (lifelines' ``_upper`` and ``_lower`` columns); ``p`` the
         mass of each Turnbull interval (a warm start for
         :func:`survival_upper`).
@@ -563,7 +566,7 @@ def survival_function(lower, upper, weights=None, *, tol: float = 1e-7, max_iter
     # the ends are distinct but for 0 (also a left end when an interval starts at 0): the later write wins
     last = np.r_[at[1:] != at[:-1], True]
     at, high, low = at[last], high[last], low[last]
-    times = np.unique(np.concatenate([lower, upper]))
+    times = np.unique(np.concatenate([lower, upper])) if timeline is None else np.unique(np.asarray(timeline, float))
     nxt = np.searchsorted(at, times, side="left")  # the tabulated point at or after each time
     remaining = 1.0 - p.sum()
     inside = nxt < len(at)

@@ -93,7 +93,7 @@ def survival_intervals(cohort: pd.DataFrame, as_of: AsOfLike = None) -> pd.DataF
                          "lower": lower, "upper": upper, "event": gone})
 
 
-def _fit(lower: np.ndarray, upper: np.ndarray, resamples: int, rng):
+def _fit(lower: np.ndarray, upper: np.ndarray, resamples: int, rng, horizon: float = np.nan):
     """The NPMLE survival bounds of one sample on its observed ends, and the bootstrap on them.
 
     Authors with the same interval are interchangeable, so the sample is fitted
@@ -104,15 +104,17 @@ def _fit(lower: np.ndarray, upper: np.ndarray, resamples: int, rng):
     fitted at once by :func:`analysis.npmle.survival_upper` (vectorised Turnbull
     NPMLE, warm-started from the sample's fit, checked against lifelines' ``npmle``):
     the same resampling as one lifelines fit per resample, at the speed of linear algebra.
-    Returns ``grid`` (the finite observed ends), the high and low bounds there and the
-    ``(resamples, len(grid))`` bootstrap curves.
+    Returns ``grid`` (the finite observed ends, and ``horizon``, the end of observation, when
+    it is later: the value there is the survival after the last end, 0 when everyone left),
+    the high and low bounds there and the ``(resamples, len(grid))`` bootstrap curves.
     """
     from .npmle import survival_function, survival_upper
 
     pairs, counts = np.unique(np.column_stack([lower, upper]), axis=0, return_counts=True)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        times, high, low, p = survival_function(pairs[:, 0], pairs[:, 1], counts.astype(float))
+        timeline = np.concatenate([pairs.ravel(), [horizon] if np.isfinite(horizon) else []])
+        times, high, low, p = survival_function(pairs[:, 0], pairs[:, 1], counts.astype(float), timeline=timeline)
         keep = np.isfinite(times)
         grid = times[keep]
         drawn = rng.multinomial(len(lower), counts / counts.sum(), size=resamples)
@@ -136,9 +138,12 @@ def kaplan_meier(cohort: pd.DataFrame, as_of: AsOfLike = None, *, resamples: int
     """
     rng = np.random.default_rng(seed)
     parts = []
-    for paper, g in survival_intervals(cohort, as_of).groupby("paper", sort=False):
+    days = as_of_by_paper(cohort, as_of)
+    published = cohort.groupby("paper", sort=False)["published_start"].first()
+    for paper, g in survival_intervals(cohort, days).groupby("paper", sort=False):
         lower, upper = g["lower"].to_numpy(float), g["upper"].to_numpy(float)
-        grid, high, low, boot = _fit(lower, upper, resamples, rng)
+        horizon = max((pd.Timestamp(days[paper]) - published[paper]).days / _YEAR, 0.0)  # the end of observation
+        grid, high, low, boot = _fit(lower, upper, resamples, rng, horizon)
         lo, hi = np.nanpercentile(boot, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         parts.append(pd.DataFrame({
             "paper": paper, "years": grid,
