@@ -217,3 +217,21 @@ def test_the_largest_group_is_at_its_destination_only_while_none_came_back(write
     assert '<span class="n">3</span><span>went to Zeta</span>' in html
     html = str(tables.headline_html(cohort[cohort["destination"] != "Zeta"], "2024-01-31"))
     assert '<span class="n">2</span><span>at Lab</span>' in html
+
+
+def test_caveats_count_join_dates_as_written():
+    """'8 authors have only an "on or before" join date' where the CSV has 12: tenure kinds were counted."""
+    import csv
+
+    from analysis import load_cohort
+    from conftest import SHIPPED
+
+    rows = list(csv.DictReader(open(SHIPPED, encoding="utf-8")))
+    on_or_before = {p: sum(r["paper"] == p and r["joined"].startswith("../") for r in rows) for p in {r["paper"] for r in rows}}
+    text = " ".join(tables.caveats_html(load_cohort(SHIPPED), None, "authors.csv").striptags().split())
+    for paper, n in on_or_before.items():
+        part = text.split(paper, 1)[1].split("status as of", 2)[1]
+        if n:
+            assert f"{n} authors have only an \"on or before\" join date" in part.split(" Attention")[0]
+        else:
+            assert "only an \"on or before\" join date" not in part

@@ -205,7 +205,6 @@ def caveats_html(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str) -> Html:
     unverified = int(cohort["verified_kind"].astype(str).eq("missing").sum())
     gone = cohort[status_as_of(cohort, as_of) == "departed"]
     kinds = gone.groupby(["paper", gone["left_kind"].astype(str)], sort=False).size()
-    ten = tenure(cohort, as_of)
     summary_of_tenure = tenure_summary(cohort, as_of)
     details = []
     for h in heads:
@@ -214,7 +213,7 @@ def caveats_html(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str) -> Html:
         unknown_joins = cohort.loc[mine & cohort["joined_kind"].astype(str).eq("missing"), "author"].tolist()
         left_tenure = summary_of_tenure[(summary_of_tenure["paper"] == h["paper"])
                                         & (summary_of_tenure["status"] == "departed")]
-        floor_only = int((mine & ten["known"].eq("lower bound")).sum())
+        floor_only = int((mine & cohort["joined_start"].isna() & cohort["joined_end"].notna()).sum())  # "../2019"
         details.append({
             "paper": h["paper"],
             "precision": [(int(k.get(kind, 0)), kind) for kind in ("day", "month", "year", "interval", "unknown")
