@@ -226,7 +226,7 @@ def test_caveats_count_join_dates_as_written():
     from analysis import load_cohort
     from conftest import SHIPPED
 
-    rows = list(csv.DictReader(open(SHIPPED, encoding="utf-8")))
+    rows = list(csv.DictReader(SHIPPED.read_text(encoding="utf-8").splitlines()))
     on_or_before = {p: sum(r["paper"] == p and r["joined"].startswith("../") for r in rows) for p in {r["paper"] for r in rows}}
     text = " ".join(tables.caveats_html(load_cohort(SHIPPED), None, "authors.csv").striptags().split())
     for paper, n in on_or_before.items():
@@ -235,3 +235,42 @@ def test_caveats_count_join_dates_as_written():
             assert f"{n} authors have only an \"on or before\" join date" in part.split(" Attention")[0]
         else:
             assert "only an \"on or before\" join date" not in part
+
+
+def test_retention_caption_gives_both_bounds_when_departures_are_only_possible():
+    """The caption gave 86% still there beside a headline of 4 of 14 (29%): it quoted the upper bound alone."""
+    from analysis import load_cohort, metrics, survival
+    from conftest import SHIPPED
+
+    cohort = load_cohort(SHIPPED)
+    head = metrics.headline(cohort, "2023-06-01").iloc[0]
+    text = " ".join(tables.retention_over_time_caption(survival.retention_curve(cohort, "2023-06-01")).striptags().split())
+    certain = round(100 * head["remaining"] / head["authors"])
+    possible = round(100 * (head["remaining"] + head["possibly_departed"]) / head["authors"])
+    assert f"LLaMA (2023), {certain}% certainly and up to {possible}% possibly still there" in text
+    assert (certain, possible) == (29, 86)
+
+
+def test_timeline_caption_says_which_departures_are_only_possible_and_counts_one_other():
+    """'Of the 10 departures' stood beside a headline of 2 gone; and '1 others' was drawn."""
+    from analysis import load_cohort, metrics
+    from conftest import SHIPPED
+
+    data = metrics.timeline(load_cohort(SHIPPED), "2023-06-01")
+    text = " ".join(tables.timeline_caption(data[data["paper"] == "LLaMA (2023)"]).striptags().split())
+    assert "Of the 10 departures (8 of them only possible by the as-of date)" in text
+    one_other = data.head(3).assign(status="departed", left_kind=["day", "day", "month"])
+    text = " ".join(tables.timeline_caption(one_other).striptags().split())
+    assert "2 are known to the day (diamond); the other is drawn as a bar" in text
+
+
+def test_no_survival_chart_says_the_leavers_came_back(write_csv):
+    from unittest import mock
+
+    from analysis import load_cohort, notebook
+
+    cohort = load_cohort(write_csv([{"author": a, "left": "2021", "returned": "2022-06", "destination": "Z"} for a in "AB"]))
+    with mock.patch.object(notebook, "_display") as shown:
+        notebook.show_survival(cohort, "2024-01-01", resamples=10)
+    text = " ".join(str(shown.call_args[0][0]).split())
+    assert "had left and stayed away by 2024-01-01 (2 left and came back)" in text

@@ -123,8 +123,10 @@ def show_survival(cohort: pd.DataFrame, as_of: AsOfLike = None, resamples: int =
     km = survival.kaplan_meier(cohort, as_of, resamples=resamples)
     medians = survival.median_time_to_departure(km)
     days = metrics.as_of_by_paper(cohort, as_of)
-    if not (metrics.status_as_of(cohort, days) == "departed").any():
-        _display(tables.words("no_survival.html.j2", papers=list(days), days=[d.strftime("%Y-%m-%d") for d in days.values()]))
+    status = metrics.status_as_of(cohort, days)
+    if not (status == "departed").any():
+        _display(tables.words("no_survival.html.j2", papers=list(days), days=[d.strftime("%Y-%m-%d") for d in days.values()],
+                              back=int((status == "returned").sum())))
         return medians
     fig, ax = plt.subplots(figsize=(8.5, 4.2))
     charts.plot_survival(km, medians=medians, ax=ax)

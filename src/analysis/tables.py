@@ -293,8 +293,9 @@ def timeline_caption(data: pd.DataFrame, max_rows: int = 60) -> Html:
 
         months, wider = departures_per_month(data)
         monthly = {"placed": int(months["departures"].sum()), "wider": wider}
+    possible = int((gone["status"] == "possibly departed").sum())
     return words("timeline_caption.html.j2", n=len(gone), exact=exact, origin="the origin organisation",
-                 lead_in=lead_in, monthly=monthly)
+                 lead_in=lead_in, monthly=monthly, possible=possible)
 
 
 def summary(cohort: pd.DataFrame, as_of: AsOfLike, data_name: str, medians: pd.DataFrame | None = None,
