@@ -274,3 +274,32 @@ def test_no_survival_chart_says_the_leavers_came_back(write_csv):
         notebook.show_survival(cohort, "2024-01-01", resamples=10)
     text = " ".join(str(shown.call_args[0][0]).split())
     assert "had left and stayed away by 2024-01-01 (2 left and came back)" in text
+
+
+def test_a_long_warnings_box_lists_25_and_counts_the_rest_by_kind(write_csv):
+    """A past as-of date on 2,000 authors gave a box of 992 items, drowning the one that mattered."""
+    from analysis import load_cohort
+
+    rows = [{"author": f"A{i}", "left": "2023", "destination": "X"} for i in range(40)]
+    rows.append({"author": "B", "left": "2031", "destination": "X"})
+    cohort = load_cohort(write_csv(rows))
+    html = str(tables.warnings_html(cohort, "2022-01-01"))
+    assert html.count("<li>") == tables.WARNINGS_SHOWN + 1
+    text = " ".join(tables.warnings_html(cohort, "2022-01-01").striptags().split())
+    assert text.startswith("Check before citing: 41 things")
+    assert text.endswith("and 16 more: 15 is after the as-of date; 1 is in the future. summary.json lists every one.")
+    assert str(tables.warnings_html(cohort.head(29), "2022-01-01")).count("<li>") == 29  # never "and 2 more"
+
+
+def test_a_tie_for_the_largest_destination_is_shown_as_a_tie(write_csv):
+    """'1 at BigCo' was shown as the largest destination where BigCo and Uni had one leaver each."""
+    from analysis import load_cohort
+
+    rows = [{"author": "A", "left": "2021", "destination": "BigCo"}, {"author": "B", "left": "2021", "destination": "Uni"},
+            {"author": "C", "left": "2021", "destination": "Lab"}, {"author": "D", "left": "2022", "destination": "Lab"},
+            {"author": "E", "left": "2022", "destination": "Uni"}]
+    cohort = load_cohort(write_csv(rows))
+    text = " ".join(tables.headline_html(cohort, "2024-01-31").striptags().split())
+    assert "The largest groups, 2 each, went to Lab and Uni." in text and "2each at Lab and Uni" in text
+    text = " ".join(tables.headline_html(cohort[cohort["author"] != "E"], "2024-01-31").striptags().split())
+    assert "The largest group, 2, went to Lab." in text and "2at Lab" in text

@@ -112,7 +112,20 @@ def headline_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
     for h in rows:  # whether the largest group is still there: "5 at Mistral AI", or "3 went to Zeta" (some back)
         top = dest[(dest["paper"] == h["paper"]) & (dest["destination"] == h["top_destination"])]
         h["top_destination_back"] = int(top["came_back"].sum())
+        h["top_names"], h["top_tied"] = _largest(dest, h["paper"])
     return words("headline.html.j2", rows=rows, share=_share)
+
+
+def _largest(dest: pd.DataFrame, paper: str) -> tuple[str, int]:
+    """The organisation(s) the most leavers of ``paper`` went to, in words, and how many tie: "A", or
+    "A and B", "A, B and 3 more" (a tie is never shown as one largest group)."""
+    named = dest[(dest["paper"] == paper) & (dest["destination"] != UNKNOWN_DESTINATION)]
+    if named.empty:
+        return "", 0
+    tied = named.loc[named["authors"] == named["authors"].max(), "destination"].tolist()
+    if len(tied) <= 2:
+        return " and ".join(tied), len(tied)
+    return f"{tied[0]}, {tied[1]} and {len(tied) - 2} more", len(tied)
 
 
 def author_table_html(cohort: pd.DataFrame, as_of: AsOfLike = None, max_rows: int = 100) -> Html:
@@ -346,6 +359,7 @@ def comparison_html(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
     if len(as_of) < 2:  # one paper: nothing to compare
         return Html("")
     heads = headline(cohort, as_of)
+    dest = destinations(cohort, as_of)
     med = {} if medians is None else {r.paper: _years(r.median_low, r.median_high) for r in medians.itertuples()}
     rows = [
         ("published", [h.published.strftime("%Y-%m-%d") for h in heads.itertuples()]),
@@ -356,8 +370,8 @@ def comparison_html(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
         ("possibly_left", list(heads["possibly_departed"])),
         ("remaining", [f"{h.remaining}" + (f" (incl. {h.returned} back)" if h.returned else "")
                        for h in heads.itertuples()]),
-        ("top", [f"{h.top_destination} ({h.top_destination_authors})" if h.top_destination else "–"
-                 for h in heads.itertuples()]),
+        ("top", [f"{names} ({h.top_destination_authors}{' each' if tied > 1 else ''})" if h.top_destination else "–"
+                 for h, (names, tied) in zip(heads.itertuples(), (_largest(dest, p) for p in heads["paper"]))]),
         ("founders", list(heads["founders"])),
         ("tenure_floor", [format_years(v) for v in heads["leaver_tenure_mean_min_years"]]),
     ]
@@ -379,10 +393,22 @@ def warnings_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
         return Html("")
     items = [{"paper": w.paper, "line": None if pd.isna(w.line) else int(w.line), "author": w.author,
               "column": w.column, "value": w.value, "message": w.message} for w in found.itertuples(index=False)]
+    shown = WARNINGS_SHOWN if len(items) > WARNINGS_SHOWN + 5 else len(items)  # never "and 2 more"
+    kinds = pd.Series([_warning_kind(w["message"]) for w in items[shown:]], dtype=object)
+    more = list(kinds.value_counts(sort=True).items()) if len(kinds) else []
     return words(
         "warnings.html.j2",
-        n=len(items), items=items, many=len(papers_of(cohort)) > 1,
+        n=len(items), items=items, many=len(papers_of(cohort)) > 1, shown=shown, more=more,
     )
+
+
+WARNINGS_SHOWN = 25
+"""The warnings listed one by one in the page; the rest are counted by kind (all are in summary.json)."""
+
+
+def _warning_kind(message: str) -> str:
+    """A warning's kind for counting: its message up to the first value it quotes."""
+    return message.split(" (", 1)[0].split(": ", 1)[0]
 
 
 VERDICT_MARKS = {"supported": "✔", "contradicted": "✘", "undecided": "?"}
