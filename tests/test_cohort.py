@@ -149,13 +149,20 @@ class TestLoadCohortErrors:
                                       "write the departure in 'left' ('unknown' when its date is not public), or "
                                       "leave 'destination' empty")
 
-    def test_a_quote_never_closed_is_located_not_a_swallowed_row(self, write_csv):
-        """An open quote in the last column took the three rows after it into one field: 1 author, 100% gone."""
+    @pytest.mark.parametrize("before", ["", 'a 5" screen'])
+    def test_a_quote_never_closed_is_located_not_a_swallowed_row(self, write_csv, before):
+        """An open quote in the last column took the rows after it into one field: 1 author, 100% gone
+        (and a lone quote on an earlier row hid it from a count of quotes)."""
+        first = row(author="Z")[:-2] + f",{before}\n"
         opened = row(author="A", left="2023", dest="X")[:-2] + ',"stealth, per LinkedIn\n'
-        path = write_csv(HEADER + "\n" + opened + row(author="B") + row(author="C") + row(author="D"))
-        assert only_problem(path) == (f"{path}, line 2, column 'notes': opens a quote (\") that is never closed: the "
-                                      "field runs to the end of the file and takes the 3 line(s) after it; close the "
-                                      "quote, and double any quote inside a field (\"\")")
+        path = write_csv(HEADER + "\n" + first + opened + row(author="B") + row(author="C") + row(author="D"))
+        assert only_problem(path) == (f"{path}, line 3, column 'notes': holds 3 line(s) that look like rows of the "
+                                      "file: a quote opened in this field is never closed where it should be; close "
+                                      "it, and double any quote inside a field (\"\")")
+
+    def test_a_field_over_several_lines_is_fine(self, write_csv):
+        path = write_csv(HEADER + "\n" + row(author="A")[:-2] + ',"line one\nline two, with a comma"\n' + row(author="B"))
+        assert load_cohort(path)["notes"].tolist() == ["line one\nline two, with a comma", ""]
 
     def test_a_lone_quote_inside_a_field_is_a_character(self, write_csv):
         path = write_csv(HEADER + "\n" + row(author="A")[:-2] + ',a 5" screen\n' + row(author="B"))

@@ -293,6 +293,16 @@ def test_a_departure_without_verified_is_closed_by_the_papers_snapshot(write_csv
     assert m.status_as_of(cohort).tolist() == ["departed", "departed", "stayed"]
 
 
+def test_a_ceiling_before_an_open_return_closes_nothing(write_csv):
+    """'returned = 2024/..' closed by a snapshot of 2023-06-01 ended before it began, and counted as back."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2021-01", "returned": "2024/..", "destination": "X",
+                                     "verified": ""}, {"author": "B", "verified": "2023-06-01"}]))
+    assert pd.isna(cohort.loc[0, "returned_end"])
+    assert m.status_as_of(cohort).tolist() == ["departed", "stayed"]
+    end = survival.retention_curve(cohort).iloc[-1]
+    assert end["share_low"] <= end["share_high"]
+
+
 def test_a_departure_with_no_latest_day_is_only_possible(write_csv):
     cohort = load_cohort(write_csv([{"author": "A", "left": "unknown", "destination": "X", "verified": ""},
                                     {"author": "B", "left": "2021", "destination": "X", "verified": ""}]))

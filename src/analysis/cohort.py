@@ -93,12 +93,13 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     return encoded.indices.to_numpy(zero_copy_only=False), len(encoded.dictionary)
 
 
-def _record_lines(body: bytes, n_rows: int, text) -> np.ndarray:
-    """CSV line number of each data record (quoted newlines and blank lines counted); ``text()``
-    gives the decoded file, read only when some record spans several lines or lines are blank."""
+def _record_lines(body: bytes, n_rows: int, text) -> tuple[np.ndarray, bool]:
+    """CSV line number of each data record (quoted newlines and blank lines counted), and whether
+    some record spans several lines or lines are blank; ``text()`` gives the decoded file, read
+    only then."""
     physical = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if physical == n_rows + 1:  # the common case: one line per record, no blank lines
-        return np.arange(2, n_rows + 2)
+        return np.arange(2, n_rows + 2), False
     reader = csv.reader(io.StringIO(text()))
     lines, previous_end = [], 0
     for record in reader:
@@ -106,7 +107,7 @@ def _record_lines(body: bytes, n_rows: int, text) -> np.ndarray:
         previous_end = reader.line_num
         if record:  # pandas skips blank lines too
             lines.append(start)
-    return np.asarray(lines[1:], dtype=int)
+    return np.asarray(lines[1:], dtype=int), True
 
 
 def _arrow_table(data: bytes, names: list[str]) -> tuple[pa_lib.Table, int]:
@@ -159,7 +160,7 @@ def _read_table(path: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     if b"\x00" in data:
         text()  # a binary file: contract.decode says so
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    contract.check_layout(path, body, text)
+    contract.check_line_ends(path, body)
     if not body or body.isspace():
         fail(path, "is empty: expected a header row and one row per (paper, author)")
     names = contract.read_header(path, _header_of(body, text))
@@ -176,7 +177,10 @@ def _read_table(path: str, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
     for name in COLUMNS:
         if name not in frame.columns:
             frame[name] = pd.Series("", index=frame.index, dtype=frame[names[0]].dtype)
-    return frame, _record_lines(body, len(frame), text)
+    lines, spans = _record_lines(body, len(frame), text)
+    if spans and (problems := contract.swallowed_rows(path, text(), len(names))):
+        raise CohortError(path, problems)  # some record spans lines: a quote never closed takes rows in
+    return frame, lines
 
 
 class _Reasons:
@@ -362,10 +366,11 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
     ceiling = _ceiling(table, parsed["verified"]["end"], has_left | has_returned)
     left_start, left_end = parsed["left"]["start"], parsed["left"]["end"]
     columns["left_start"] = left_start = left_start.where(left_start.notna() | ~has_left, floor)
-    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, ceiling)
+    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, ceiling.where(ceiling >= left_start))
     back_start, back_end = parsed["returned"]["start"], parsed["returned"]["end"]
-    columns["returned_start"] = back_start.where(back_start.notna() | ~has_returned, left_start)
-    columns["returned_end"] = back_end.where(back_end.notna() | ~has_returned, ceiling)
+    columns["returned_start"] = back_start = back_start.where(back_start.notna() | ~has_returned, left_start)
+    # a ceiling before the event's start closes nothing: the end stays open (never certain; warned about)
+    columns["returned_end"] = back_end.where(back_end.notna() | ~has_returned, ceiling.where(ceiling >= back_start))
     columns["departed"] = has_left
 
     columns["destination_type"] = pd.Categorical.from_codes(

@@ -18,7 +18,6 @@ unread).
 
 from __future__ import annotations
 
-import collections
 import csv
 import difflib
 import io
@@ -97,8 +96,8 @@ LEFT_FOR_DESTINATION_RULE = ("is set, but 'left' is empty: write the departure i
                              "not public), or leave 'destination' empty")
 CR_RULE = ("ends with a carriage return (CR) alone, as old Mac files do: save the file as CSV with Windows (CRLF) "
            "or Unix (LF) line endings")
-QUOTE_RULE = ("opens a quote (\") that is never closed: the field runs to the end of the file and takes the {n} "
-              "line(s) after it; close the quote, and double any quote inside a field (\"\")")
+QUOTE_RULE = ("holds {n} line(s) that look like rows of the file: a quote opened in this field is never closed "
+              "where it should be; close it, and double any quote inside a field (\"\")")
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -312,34 +311,36 @@ def decode(path: str, data: bytes, error: type[CohortError] = CohortError) -> st
              line=line, column=column, error=error)
 
 
-def check_layout(path: str, data: bytes, text: Callable[[], str], error: type[CohortError] = CohortError) -> None:
-    """A located error for two layouts that would shift or swallow rows without one: a carriage
-    return alone as a line end, and a quote never closed (a quoted field that runs to the end of
-    the file, taking the rows after it). ``text()`` gives the decoded file, read only when the
-    quotes do not pair up."""
+def check_line_ends(path: str, data: bytes, error: type[CohortError] = CohortError) -> None:
+    """A located error for a carriage return alone as a line end (old Mac files): the readers
+    would split rows where a spreadsheet sees one, or fail without a location."""
     if data.count(b"\r") != data.count(b"\r\n"):
         at = re.search(rb"\r(?!\n)", data).start()
         fail(path, CR_RULE, line=len(re.findall(rb"\r\n|\r|\n", data[:at])) + 1, error=error)
-    if data.count(b'"') % 2 == 0:
-        return
-    content = text()
-    strict = csv.reader(io.StringIO(content), strict=True)
-    previous_end = 0
-    try:
-        for _ in strict:
-            previous_end = strict.line_num
-        return  # an odd quote inside an unquoted field is a character, as the readers take it
-    except csv.Error as err:
-        if "unexpected end of data" not in str(err):
-            return  # other malformations: the field counts and the rules report them
-    line = previous_end + 1  # the record the open quote runs to the end of the file in
-    reader = csv.reader(io.StringIO(content))
-    header = next(reader, [])
-    record = collections.deque(reader, maxlen=1)  # the last record: the open field is its last
-    field = len(record[0]) - 1 if record else -1
-    column = normalise_header(header[field]) if line > 1 and 0 <= field < len(header) else None
-    lines = content.count("\n") + (0 if content.endswith("\n") else 1)
-    fail(path, QUOTE_RULE.format(n=lines - line), line=line, column=column, error=error)
+
+
+def swallowed_rows(path: str, text: str, width: int) -> list[Problem]:
+    """Fields that hold lines looking like rows of the file (as many commas as a row has): a quote
+    opened and never closed, which takes the rows after it into one field. Only records that span
+    several lines are looked at."""
+    reader = csv.reader(io.StringIO(text))
+    names = [normalise_header(h) for h in next(reader, [])]
+    problems, previous_end = [], reader.line_num
+    for record in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if previous_end == start:
+            continue
+        for i, value in enumerate(record):
+            n = sum(part.count(",") >= width - 1 for part in value.split("\n")[1:])
+            if n:
+                problems.append(Problem(path, start, names[i] if i < len(names) else None, None, QUOTE_RULE.format(n=n)))
+    return problems
+
+
+def spans_lines(text: str, n_records: int) -> bool:
+    """Whether some record spans several lines, or lines are blank (the text has more lines than
+    a header and ``n_records`` one-line records)."""
+    return text.count("\n") + (0 if text.endswith("\n") else 1) != n_records + 1
 
 
 def read_bytes(path: str | Path, error: type[CohortError] = CohortError) -> tuple[str, bytes]:
@@ -401,8 +402,10 @@ def check_csv(path: str | Path, papers: Iterable[str] | None = None, *,
     for a large file).
     """
     name, data = read_bytes(path)
+    if b"\x00" in data:
+        decode(name, data)  # a binary file: decode says so
+    check_line_ends(name, data)
     text = decode(name, data)
-    check_layout(name, data, lambda: text)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per (paper, author)")
     names = read_header(name, text)
@@ -414,6 +417,8 @@ def check_csv(path: str | Path, papers: Iterable[str] | None = None, *,
     rows = records(text, names, COLUMNS)
     if not rows:
         fail(name, "has a header but no data rows", line=1)
+    if spans_lines(text, len(rows)) and (problems := swallowed_rows(name, text, len(names))):
+        raise CohortError(name, problems)
     cache: dict[tuple[str, str], str] = {}
     for line, r in rows:
         for column in COLUMNS:
@@ -514,8 +519,10 @@ def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dic
     Raises :class:`ClaimsError` listing every problem, located.
     """
     name, data = read_bytes(path, ClaimsError)
+    if b"\x00" in data:
+        decode(name, data, ClaimsError)
+    check_line_ends(name, data, ClaimsError)
     text = decode(name, data, ClaimsError)
-    check_layout(name, data, lambda: text, ClaimsError)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per claim", error=ClaimsError)
     names = read_header(name, text, columns=CLAIM_COLUMNS, required=CLAIM_REQUIRED, error=ClaimsError)
@@ -525,6 +532,8 @@ def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dic
     rows = records(text, names, CLAIM_COLUMNS)
     if not rows:
         fail(name, "has a header but no claims", line=1, error=ClaimsError)
+    if spans_lines(text, len(rows)) and (problems := swallowed_rows(name, text, len(names))):
+        raise ClaimsError(name, problems)
     for line, r in rows:
         def bad(column: str, rule: str, line=line, r=r) -> None:
             problems.append(Problem(name, line, column, r[column], rule))
