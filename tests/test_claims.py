@@ -125,8 +125,6 @@ class TestMalformedClaimsFile:
         (claim("departed_share", "=", "79%"), "column 'value': '79%' is a percentage: write a share from 0 to 1"),
         (claim("departed", "=", 1, as_of="2019-06-30"), "column 'as_of': '2019-06-30' is before the paper's "
                                                          "publication (2020-01-15)"),
-        (claim("at_destination:Xx", "=", 2), "column 'measure': 'at_destination:Xx' names no destination of paper "
-                                             "'P (2020)' in the data: did you mean at_destination:X?"),
     ])
     def test_located_error(self, write_csv, tiny, row, message):
         found = self.error_of(write_csv, tiny, HEADER + row)
@@ -229,9 +227,22 @@ def test_a_share_claim_is_read_to_its_precision_and_the_table_says_what_was_chec
 
 
 def test_a_destination_is_matched_as_the_warnings_compare_names(check):
-    """'at_destination:x ' and ' X' name the same place; a name close to none is counted, as 0."""
-    out = check(claim("at_destination:x", "=", 2), claim("at_destination:Google", "=", 0))
-    assert out["verdict"].tolist() == ["supported", "supported"]
+    """'at_destination:x' and 'X' name the same place; a name the data lacks is counted as 0, and the
+    explanation says so, with the closest name ('Mistral' against 'Mistral AI' was contradicted silently)."""
+    out = check(claim("at_destination:x", "=", 2), claim("at_destination:Google", "=", 0),
+                claim("at_destination:Xx", "=", 2))
+    assert out["verdict"].tolist() == ["supported", "supported", "contradicted"]
+    assert "named" not in out.loc[0, "explanation"]
+    assert out.loc[1, "explanation"].endswith("(no leaver of this paper went to an organisation named 'Google' in the data)")
+    assert out.loc[2, "explanation"].endswith("(no leaver of this paper went to an organisation named 'Xx' in the data; "
+                                              "the closest name in the data is 'X')")
+
+
+@pytest.mark.parametrize("value, verdict", [("0.2", "supported"), ("0.1", "contradicted"), ("0.15", "supported")])
+def test_precision_bounds_are_exact_at_the_rounding_edge(value, verdict):
+    """3 of 20 (0.15) against '0.2' was contradicted and against '0.1' supported: 0.2 - 0.05 is 0.15000000000000002."""
+    tolerance = claims.precision("share", "=", value)
+    assert claims.verdict(3 / 20, 3 / 20, "=", float(value), tolerance=tolerance) == verdict
 
 
 def test_a_claim_after_the_snapshot_or_in_the_future_is_undecided(check):
