@@ -122,8 +122,10 @@ def as_of_by_paper(cohort: pd.DataFrame, as_of: AsOfLike = None) -> AsOf:
             raise AsOfError(f"no as-of date for paper {', '.join(map(repr, missing))}; "
                             f"the as-of mapping gives dates for {', '.join(map(repr, as_of)) or 'no paper'}")
         return {p: resolve_as_of(cohort, as_of[p]) for p in papers}
-    if _unset(as_of):
-        return {paper: default_as_of(part) for paper, part in cohort.groupby("paper", sort=False)}
+    if _unset(as_of):  # each paper's default_as_of, in one grouped pass (thousands of papers: not one group each)
+        latest = cohort.groupby("paper", sort=False)["verified_end"].max()
+        today = pd.Timestamp(date.today())
+        return {paper: pd.Timestamp(latest.get(paper)) if pd.notna(latest.get(paper)) else today for paper in papers}
     day = resolve_as_of(cohort, as_of)
     return dict.fromkeys(papers, day)
 
@@ -694,11 +696,9 @@ def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
             firsts = firsts[~missing]
         group = [within, "key"] if within else ["key"]
         meant = firsts.sort_values("rows", ascending=False, kind="stable").drop_duplicates(group)
+        heads = {tuple(k): h for k, h in zip(meant[group].itertuples(index=False), meant.to_dict("records"))}
         for r in firsts[~firsts.index.isin(meant.index)].itertuples():
-            same = meant["key"] == r.key
-            if within:
-                same &= meant[within] == getattr(r, within)
-            head = meant[same].iloc[0]
+            head = heads[(getattr(r, within), r.key) if within else (r.key,)]  # one lookup, not a scan per variant
             what = "paper " if column == "paper" else ""
             n = int(head["rows"])
             where = f" (line {int(head['line'])}{f', {n} rows' if n > 1 else ''})"
@@ -786,9 +786,10 @@ def plausibility(cohort: pd.DataFrame, as_of: AsOfLike = None, *, today: date | 
                      "is the origin organisation, for an author who came back: 'destination' is where they went "
                      f"on leaving, so it is shown as '{UNKNOWN_DESTINATION}'"))
     rows += _written_twice(cohort)
+    by_paper = cohort.groupby("paper", sort=False).agg(snapshot=("verified_end", "max"),
+                                                       published=("published_start", "first"))
     for paper, day in days.items():
-        snapshot = cohort.loc[cohort["paper"] == paper, "verified_end"].max()
-        published = cohort.loc[cohort["paper"] == paper, "published_start"].iloc[0]
+        snapshot, published = by_paper.at[paper, "snapshot"], by_paper.at[paper, "published"]
         if day < published:
             rows.append((paper, None, None, None, "", f"the as-of date {day:%Y-%m-%d} is before this paper's "
                                                       f"publication ({published:%Y-%m-%d}): a typo?"))
