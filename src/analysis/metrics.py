@@ -695,6 +695,10 @@ def _written_twice(cohort: pd.DataFrame) -> list[tuple]:
                              f"write '{UNKNOWN_DESTINATION}' for a destination that is not public"))
             firsts = firsts[~missing]
         group = [within, "key"] if within else ["key"]
+        twice = firsts.duplicated(group, keep=False)
+        if not twice.any():  # the common case: every name spelt one way
+            continue
+        firsts = firsts[twice]
         meant = firsts.sort_values("rows", ascending=False, kind="stable").drop_duplicates(group)
         heads = {tuple(k): h for k, h in zip(meant[group].itertuples(index=False), meant.to_dict("records"))}
         for r in firsts[~firsts.index.isin(meant.index)].itertuples():
