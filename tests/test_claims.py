@@ -247,8 +247,10 @@ def test_precision_bounds_are_exact_at_the_rounding_edge(value, verdict):
 
 def test_a_claim_after_the_snapshot_or_in_the_future_is_undecided(check):
     out = check(claim("departed", "=", 4), claim("departed", "=", 4, as_of="2025-01-01"),
-                claim("departed", "=", 4, as_of="2099-01-01"))
-    assert out["verdict"].tolist() == ["supported", "undecided", "undecided"]
+                claim("departed", "=", 4, as_of="2099-01-01"), claim("authors", "=", 5, as_of="2025-01-01"),
+                claim("first_departure", "<=", "2019-12-31", as_of="2025-01-01"))
+    # what later moves cannot change stays decided: the author count, a first departure already certain
+    assert out["verdict"].tolist() == ["supported", "undecided", "undecided", "supported", "supported"]
     assert out.loc[1, "explanation"].endswith("; but the data's snapshot of this paper is 2024-06-30, before the "
                                               "claim's day: it cannot speak for that day, and the claim can't be decided")
     assert out.loc[2, "explanation"].endswith("; but the claim's day is in the future, and the claim can't be decided")

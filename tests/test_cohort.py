@@ -156,13 +156,17 @@ class TestLoadCohortErrors:
         first = row(author="Z")[:-2] + f",{before}\n"
         opened = row(author="A", left="2023", dest="X")[:-2] + ',"stealth, per LinkedIn\n'
         path = write_csv(HEADER + "\n" + first + opened + row(author="B") + row(author="C") + row(author="D"))
-        assert only_problem(path) == (f"{path}, line 3, column 'notes': holds 3 line(s) that look like rows of the "
-                                      "file: a quote opened in this field is never closed where it should be; close "
-                                      "it, and double any quote inside a field (\"\")")
+        assert only_problem(path) == (f"{path}, line 3, column 'notes': opens a quote (\") that is never closed: the "
+                                      "field runs to the end of the file and takes the 3 line(s) after it; close the "
+                                      "quote, and double any quote inside a field (\"\")")
 
-    def test_a_field_over_several_lines_is_fine(self, write_csv):
-        path = write_csv(HEADER + "\n" + row(author="A")[:-2] + ',"line one\nline two, with a comma"\n' + row(author="B"))
-        assert load_cohort(path)["notes"].tolist() == ["line one\nline two, with a comma", ""]
+    @pytest.mark.parametrize("last", [False, True])
+    def test_a_field_over_several_lines_is_fine_commas_and_all(self, write_csv, last):
+        names = "line one\nwent too: " + ", ".join(f"Name {i}" for i in range(20))  # more commas than a row has
+        opened = row(author="A")[:-2] + f',"{names}"\n'
+        path = write_csv(HEADER + "\n" + (row(author="B") + opened if last else opened + row(author="B")))
+        assert sorted(load_cohort(path)["notes"].tolist()) == ["", names]
+        assert contract.check_csv(path) == ["P"]
 
     def test_a_lone_quote_inside_a_field_is_a_character(self, write_csv):
         path = write_csv(HEADER + "\n" + row(author="A")[:-2] + ',a 5" screen\n' + row(author="B"))

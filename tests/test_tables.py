@@ -303,3 +303,30 @@ def test_a_tie_for_the_largest_destination_is_shown_as_a_tie(write_csv):
     assert "The largest groups, 2 each, went to Lab and Uni." in text and "2each at Lab and Uni" in text
     text = " ".join(tables.headline_html(cohort[cohort["author"] != "E"], "2024-01-31").striptags().split())
     assert "The largest group, 2, went to Lab." in text and "2at Lab" in text
+
+
+@pytest.mark.parametrize("rows, founders", [
+    ([{"author": "A", "left": "2021", "destination": "X", "founder": "true"}],
+     "The one who left founded or co-founded where they went."),
+    ([{"author": a, "left": "2021", "destination": "X", "founder": "true"} for a in "AB"]
+     + [{"author": "C", "left": "2021", "returned": "2022", "destination": "Y", "founder": "true"}],
+     "All 3 who left (1 of them back since) founded or co-founded where they went."),
+    ([{"author": "A", "left": "2021", "destination": "X", "founder": "true"}, {"author": "B", "left": "2021",
+      "destination": "Y"}], "1 of the 2 who left founded or co-founded where they went."),
+])
+def test_founders_are_counted_among_those_who_left_in_plain_words(write_csv, rows, founders):
+    from analysis import load_cohort
+
+    assert founders in " ".join(tables.headline_html(load_cohort(write_csv(rows)), "2024-01-31").striptags().split())
+
+
+def test_a_tie_says_went_to_when_any_tied_group_has_a_returner_and_the_caption_names_the_tie(write_csv):
+    from analysis import load_cohort, metrics
+
+    rows = [{"author": "A", "left": "2021", "destination": "Alpha"}, {"author": "B", "left": "2021", "destination": "Alpha"},
+            {"author": "C", "left": "2021", "destination": "Beta"},
+            {"author": "D", "left": "2021", "returned": "2022", "destination": "Beta"}]
+    cohort = load_cohort(write_csv(rows))
+    assert "2each went to Alpha and Beta" in " ".join(tables.headline_html(cohort, "2024-01-31").striptags().split())
+    caption = " ".join(tables.destinations_caption(metrics.destinations(cohort, "2024-01-31")).striptags().split())
+    assert caption.startswith("4 leavers went to 2 organisations; 2 each to Alpha and Beta.")

@@ -127,7 +127,7 @@ def test_destinations_caption_counts_pooled_organisations(write_csv):
     shown = m.destinations(cohort, top=6)
     assert len(full) == 25 and len(shown) == 7
     text = " ".join(tables.destinations_caption(shown).striptags().split())
-    assert text.startswith("30 leavers went to 25 organisations; 2 to Org 0.")
+    assert text.startswith("30 leavers went to 25 organisations; 2 each to Org 0, Org 1 and 3 more.")  # a tie of five
     assert shown["destination"].iloc[-1] == "Other (19 organisations)"
 
 
@@ -303,13 +303,26 @@ def test_a_ceiling_before_an_open_return_closes_nothing(write_csv):
     assert end["share_low"] <= end["share_high"]
 
 
-def test_a_departure_with_no_latest_day_is_only_possible(write_csv):
+def test_with_no_verified_in_the_paper_an_open_departure_is_closed_by_today(write_csv):
+    """The row says they left: by the time the file was written, no later than today."""
+    from datetime import date
+
     cohort = load_cohort(write_csv([{"author": "A", "left": "unknown", "destination": "X", "verified": ""},
                                     {"author": "B", "left": "2021", "destination": "X", "verified": ""}]))
-    assert cohort["left_end"].isna().tolist() == [True, False]  # no 'verified' anywhere in the paper
+    assert cohort.loc[0, "left_end"] == pd.Timestamp(date.today())
     assert m.status_as_of(cohort, "2024-01-31").tolist() == ["possibly departed", "departed"]
+    assert m.status_as_of(cohort).tolist() == ["departed", "departed"]  # the default as-of day: today
     curve = survival.retention_curve(cohort, "2024-01-31")
     assert curve.iloc[-1][["present_low", "present_high"]].tolist() == [0, 1]  # the same as the status
+
+
+def test_a_dated_departure_is_cut_at_verified(write_csv):
+    """'left = 2024' confirmed on 2024-03-01 happened by then; '2024/..' already closed there, so the
+    more precise date gave the weaker status."""
+    cohort = load_cohort(write_csv([{"author": "A", "left": "2024", "destination": "X", "verified": "2024-03-01"},
+                                    {"author": "B", "left": "2024/..", "destination": "X", "verified": "2024-03-01"}]))
+    assert cohort["left_end"].tolist() == [pd.Timestamp("2024-03-01")] * 2
+    assert m.status_as_of(cohort, "2024-06-01").tolist() == ["departed", "departed"]
 
 
 def test_a_return_after_a_departure_after_the_as_of_date_is_not_said_to_count_as_gone(write_csv):

@@ -254,6 +254,16 @@ def _explain(info: Measure, low: float, high: float, day: str, result: str) -> s
             f"{_show(info.kind, high)}{undecided}")
 
 
+def _settled(cohort: pd.DataFrame, name: str, snapshot) -> bool:
+    """Whether nothing after the snapshot can change the measure: the number of authors, and the
+    first departure once one is certain by the snapshot (a later move cannot come earlier)."""
+    if name == "authors":
+        return True
+    if name == "first_departure" and pd.notna(snapshot):
+        return bool((status_as_of(cohort, snapshot).isin(GONE)).any())
+    return False
+
+
 def check_claims(claims: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
     """Evaluate each claim of :func:`load_claims` as of its day, on its paper's rows.
 
@@ -276,10 +286,11 @@ def check_claims(claims: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
         result = verdict(low, high, c.op, c.value_number, integer=info.kind == "count", tolerance=tolerance)
         why = _explain(info, low, high, c.as_of, result) + _unmatched_destination(mine, c.paper, c.measure)
         if tolerance:
+            ceiling = 1.0 if info.kind == "share" else math.inf
             why += (f" (the claim's {c.value} is read to the precision it is written to: "
-                    f"{c.value_number - tolerance:g} to {c.value_number + tolerance:g})")
+                    f"{max(c.value_number - tolerance, 0):g} to {min(c.value_number + tolerance, ceiling):g})")
         day, snapshot = pd.Timestamp(c.as_of), snapshots.get(c.paper)
-        if day > today or (pd.notna(snapshot) and day > snapshot):
+        if (day > today or (pd.notna(snapshot) and day > snapshot)) and not _settled(mine, c.measure, snapshot):
             result = "undecided"
             why += (f"; but the data's snapshot of this paper is {snapshot:%Y-%m-%d}, before the claim's day: "
                     "it cannot speak for that day, and the claim can't be decided" if pd.notna(snapshot) and

@@ -9,6 +9,7 @@ whose message names the file, the CSV line, the column, the value and the rule.
 from __future__ import annotations
 
 import csv
+from datetime import date
 import functools
 import io
 from pathlib import Path
@@ -339,12 +340,12 @@ def _category_codes(values: pd.Series, categories: list[str]) -> np.ndarray:
 
 def _ceiling(table: pd.DataFrame, verified: pd.Series, needed: np.ndarray) -> pd.Series:
     """Each row's latest day a dated event can have: its 'verified' day, else its paper's latest
-    'verified' day (the paper's snapshot), else NaT."""
+    'verified' day (the paper's snapshot), else today (the file was written by then)."""
     missing = verified.isna().to_numpy(bool) & needed
     if not missing.any():
         return verified
     snapshot = verified.groupby(table["paper"].to_numpy(object)).transform("max")
-    return verified.fillna(snapshot)
+    return verified.fillna(snapshot).fillna(pd.Timestamp(date.today()))  # no 'verified' at all: the file is no later than today
 
 
 def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarray) -> pd.DataFrame:
@@ -366,11 +367,16 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
     ceiling = _ceiling(table, parsed["verified"]["end"], has_left | has_returned)
     left_start, left_end = parsed["left"]["start"], parsed["left"]["end"]
     columns["left_start"] = left_start = left_start.where(left_start.notna() | ~has_left, floor)
-    columns["left_end"] = left_end.where(left_end.notna() | ~has_left, ceiling.where(ceiling >= left_start))
+    closes = ceiling.where(ceiling >= left_start)  # a ceiling before the start closes nothing (warned about)
+    # an open end is closed by the ceiling; a dated one is cut at it: the row says it happened by then
+    columns["left_end"] = left_end.where(~has_left, np.fmin(left_end, closes).where(closes.notna(), left_end)
+                                         .where(left_end.notna(), closes))
     back_start, back_end = parsed["returned"]["start"], parsed["returned"]["end"]
     columns["returned_start"] = back_start = back_start.where(back_start.notna() | ~has_returned, left_start)
     # a ceiling before the event's start closes nothing: the end stays open (never certain; warned about)
-    columns["returned_end"] = back_end.where(back_end.notna() | ~has_returned, ceiling.where(ceiling >= back_start))
+    closes = ceiling.where(ceiling >= back_start)
+    columns["returned_end"] = back_end.where(~has_returned, np.fmin(back_end, closes).where(closes.notna(), back_end)
+                                             .where(back_end.notna(), closes))
     columns["departed"] = has_left
 
     columns["destination_type"] = pd.Categorical.from_codes(

@@ -96,8 +96,8 @@ LEFT_FOR_DESTINATION_RULE = ("is set, but 'left' is empty: write the departure i
                              "not public), or leave 'destination' empty")
 CR_RULE = ("ends with a carriage return (CR) alone, as old Mac files do: save the file as CSV with Windows (CRLF) "
            "or Unix (LF) line endings")
-QUOTE_RULE = ("holds {n} line(s) that look like rows of the file: a quote opened in this field is never closed "
-              "where it should be; close it, and double any quote inside a field (\"\")")
+QUOTE_RULE = ("opens a quote (\") that is never closed: the field runs to the end of the file and takes the {n} "
+              "line(s) after it; close the quote, and double any quote inside a field (\"\")")
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -320,21 +320,28 @@ def check_line_ends(path: str, data: bytes, error: type[CohortError] = CohortErr
 
 
 def swallowed_rows(path: str, text: str, width: int) -> list[Problem]:
-    """Fields that hold lines looking like rows of the file (as many commas as a row has): a quote
-    opened and never closed, which takes the rows after it into one field. Only records that span
-    several lines are looked at."""
+    """A quote opened and never closed: the last record's field runs to the end of the file and
+    takes the rows after it. Found as the CSV reader ends, inside a quoted field (Python's strict
+    reader says "unexpected end of data" there), so a field over several lines that does close,
+    commas and all, is fine."""
     reader = csv.reader(io.StringIO(text))
     names = [normalise_header(h) for h in next(reader, [])]
-    problems, previous_end = [], reader.line_num
+    start, previous_end, last = 1, reader.line_num, []
     for record in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if previous_end == start:
-            continue
-        for i, value in enumerate(record):
-            n = sum(part.count(",") >= width - 1 for part in value.split("\n")[1:])
-            if n:
-                problems.append(Problem(path, start, names[i] if i < len(names) else None, None, QUOTE_RULE.format(n=n)))
-    return problems
+        start, previous_end, last = previous_end + 1, reader.line_num, record
+    if start == 1 or previous_end == start:
+        return []  # no record, or the last one is one line: nothing taken in
+    tail = "".join(text.splitlines(keepends=True)[start - 1:])
+    try:
+        for _ in csv.reader(io.StringIO(tail), strict=True):
+            pass
+        return []
+    except csv.Error as err:
+        if "unexpected end of data" not in str(err):
+            return []
+    field = len(last) - 1
+    taken = tail.count("\n") - (1 if tail.endswith("\n") else 0)
+    return [Problem(path, start, names[field] if 0 <= field < len(names) else None, None, QUOTE_RULE.format(n=taken))]
 
 
 def spans_lines(text: str, n_records: int) -> bool:

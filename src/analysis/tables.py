@@ -110,9 +110,10 @@ def headline_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
     rows = headline(cohort, as_of).to_dict("records")
     dest = destinations(cohort, as_of)
     for h in rows:  # whether the largest group is still there: "5 at Mistral AI", or "3 went to Zeta" (some back)
-        top = dest[(dest["paper"] == h["paper"]) & (dest["destination"] == h["top_destination"])]
-        h["top_destination_back"] = int(top["came_back"].sum())
         h["top_names"], h["top_tied"] = _largest(dest, h["paper"])
+        mine = dest[(dest["paper"] == h["paper"]) & (dest["destination"] != UNKNOWN_DESTINATION)]
+        top = mine[mine["authors"] == h["top_destination_authors"]]  # every tied group: 'went to' if any came back
+        h["top_destination_back"] = int(top["came_back"].sum())
     return words("headline.html.j2", rows=rows, share=_share)
 
 
@@ -120,6 +121,8 @@ def _largest(dest: pd.DataFrame, paper: str) -> tuple[str, int]:
     """The organisation(s) the most leavers of ``paper`` went to, in words, and how many tie: "A", or
     "A and B", "A, B and 3 more" (a tie is never shown as one largest group)."""
     named = dest[(dest["paper"] == paper) & (dest["destination"] != UNKNOWN_DESTINATION)]
+    if "organisations" in named:  # an "Other (N organisations)" bar is no organisation
+        named = named[named["organisations"] <= 1]
     if named.empty:
         return "", 0
     tied = named.loc[named["authors"] == named["authors"].max(), "destination"].tolist()
@@ -291,6 +294,7 @@ def destinations_caption(dest: pd.DataFrame) -> Html:
         unknown=int(dest.loc[dest["destination"] == UNKNOWN_DESTINATION, "authors"].sum()),
         founders=int(dest["founders"].sum()), came_back=int(dest["came_back"].sum()),
         top=named.iloc[0] if len(named) and named["authors"].iloc[0] > 1 else None,
+        top_names=_largest(dest, dest["paper"].iloc[0])[0] if len(named) else "",
     )
 
 
