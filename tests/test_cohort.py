@@ -156,8 +156,22 @@ class TestLoadCohortErrors:
         first = row(author="Z")[:-2] + f",{before}\n"
         opened = row(author="A", left="2023", dest="X")[:-2] + ',"stealth, per LinkedIn\n'
         path = write_csv(HEADER + "\n" + first + opened + row(author="B") + row(author="C") + row(author="D"))
+        assert only_problem(path) == (f"{path}, line 3, column 'notes': holds 3 line(s) that read as rows of the "
+                                      "file: a quote opened in this field is not closed where it should be; close it, "
+                                      "and double any quote inside a field (\"\")")
+
+    def test_a_quote_closed_by_a_later_field_is_located_not_a_swallowed_row(self, write_csv):
+        """A later quoted field paired with the open quote: two rows vanished into one field, silently."""
+        opened = row(author="A")[:-2] + ',"oops\n'
+        later = row(author="C")[:-2] + ',"x"\n'
+        path = write_csv(HEADER + "\n" + opened + row(author="B") + later + row(author="D"))
+        assert only_problem(path).startswith(f"{path}, line 2, column 'notes': holds 2 line(s) that read as rows")
+
+    def test_a_quote_running_to_the_end_over_lines_unlike_rows_is_located(self, write_csv):
+        opened = row(author="A")[:-2] + ',"left for\nsomewhere else\nand then more\n'
+        path = write_csv(HEADER + "\n" + row(author="B") + opened)
         assert only_problem(path) == (f"{path}, line 3, column 'notes': opens a quote (\") that is never closed: the "
-                                      "field runs to the end of the file and takes the 3 line(s) after it; close the "
+                                      "field runs to the end of the file and takes the 2 line(s) after it; close the "
                                       "quote, and double any quote inside a field (\"\")")
 
     @pytest.mark.parametrize("last", [False, True])

@@ -330,3 +330,15 @@ def test_a_tie_says_went_to_when_any_tied_group_has_a_returner_and_the_caption_n
     assert "2each went to Alpha and Beta" in " ".join(tables.headline_html(cohort, "2024-01-31").striptags().split())
     caption = " ".join(tables.destinations_caption(metrics.destinations(cohort, "2024-01-31")).striptags().split())
     assert caption.startswith("4 leavers went to 2 organisations; 2 each to Alpha and Beta.")
+
+
+def test_two_founders_of_two_and_a_tie_pooled_in_other(write_csv):
+    from analysis import load_cohort, metrics
+
+    two = [{"author": a, "left": "2021", "destination": "X", "founder": "true"} for a in "AB"]
+    text = " ".join(tables.headline_html(load_cohort(write_csv(two)), "2024-01-31").striptags().split())
+    assert "Both who left founded or co-founded where they went." in text
+    rows = [{"author": f"{d}{i}", "left": "2021", "destination": d} for d in "WXYZ" for i in range(2)]
+    cohort = load_cohort(write_csv(rows, "tie.csv"))
+    caption = " ".join(tables.destinations_caption(metrics.destinations(cohort, "2024-01-31", top=2)).striptags().split())
+    assert caption.startswith("8 leavers went to 4 organisations; 2 each to W, X and more.")  # Y and Z are in "Other"

@@ -359,8 +359,8 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
 
     # A departure whose date is unknown, or an interval with an open end, lies between 'joined'
     # (else publication) and 'verified' (else the paper's latest 'verified': the row's snapshot);
-    # a return with an open end, between the departure and the same ceiling. With no 'verified'
-    # anywhere in the paper the end stays open: such a departure is possible, never certain.
+    # a return with an open end, between the departure and the same ceiling (today when the paper
+    # has no 'verified' at all). A dated end after the ceiling is cut there: it happened by then.
     has_left = (table["left"] != "").to_numpy(bool)
     has_returned = (table["returned"] != "").to_numpy(bool)
     floor = parsed["joined"]["start"].fillna(parsed["published"]["start"])

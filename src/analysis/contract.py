@@ -96,6 +96,8 @@ LEFT_FOR_DESTINATION_RULE = ("is set, but 'left' is empty: write the departure i
                              "not public), or leave 'destination' empty")
 CR_RULE = ("ends with a carriage return (CR) alone, as old Mac files do: save the file as CSV with Windows (CRLF) "
            "or Unix (LF) line endings")
+ROWS_IN_FIELD_RULE = ("holds {n} line(s) that read as rows of the file: a quote opened in this field is not closed "
+                      "where it should be; close it, and double any quote inside a field (\"\")")
 QUOTE_RULE = ("opens a quote (\") that is never closed: the field runs to the end of the file and takes the {n} "
               "line(s) after it; close the quote, and double any quote inside a field (\"\")")
 _DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -320,17 +322,31 @@ def check_line_ends(path: str, data: bytes, error: type[CohortError] = CohortErr
 
 
 def swallowed_rows(path: str, text: str, width: int) -> list[Problem]:
-    """A quote opened and never closed: the last record's field runs to the end of the file and
-    takes the rows after it. Found as the CSV reader ends, inside a quoted field (Python's strict
-    reader says "unexpected end of data" there), so a field over several lines that does close,
-    commas and all, is fine."""
+    """A quote opened and never closed where it should be, which takes the rows after it into one
+    field: the reader ends inside a quoted field (Python's strict reader says "unexpected end of
+    data"), or a field holds lines that read as rows of the file (they start with a first field
+    that rows of the file start with, and have a row's commas). A field over several lines that
+    closes, commas and all, is fine."""
     reader = csv.reader(io.StringIO(text))
     names = [normalise_header(h) for h in next(reader, [])]
-    start, previous_end, last = 1, reader.line_num, []
+    records, previous_end = [], reader.line_num
     for record in reader:
-        start, previous_end, last = previous_end + 1, reader.line_num, record
-    if start == 1 or previous_end == start:
-        return []  # no record, or the last one is one line: nothing taken in
+        records.append((previous_end + 1, reader.line_num, record))
+        previous_end = reader.line_num
+    firsts = {r[0].strip() for _, _, r in records if r}
+    problems = []
+    for start, end, record in records:
+        if end == start:
+            continue
+        for i, value in enumerate(record):
+            n = sum(line.count(",") >= width - 1 and line.split(",", 1)[0].strip() in firsts
+                    for line in value.split("\n")[1:])
+            if n:
+                problems.append(Problem(path, start, names[i] if i < len(names) else None, None,
+                                        ROWS_IN_FIELD_RULE.format(n=n)))
+    if problems or not records or records[-1][0] == records[-1][1]:
+        return problems
+    start, _, last = records[-1]
     tail = "".join(text.splitlines(keepends=True)[start - 1:])
     try:
         for _ in csv.reader(io.StringIO(tail), strict=True):
@@ -340,7 +356,9 @@ def swallowed_rows(path: str, text: str, width: int) -> list[Problem]:
         if "unexpected end of data" not in str(err):
             return []
     field = len(last) - 1
-    taken = tail.count("\n") - (1 if tail.endswith("\n") else 0)
+    taken = len([line for line in tail.splitlines()[1:] if line.strip()])
+    if not taken:
+        return []  # only blank lines after it: no row taken in
     return [Problem(path, start, names[field] if 0 <= field < len(names) else None, None, QUOTE_RULE.format(n=taken))]
 
 

@@ -121,11 +121,14 @@ def _largest(dest: pd.DataFrame, paper: str) -> tuple[str, int]:
     """The organisation(s) the most leavers of ``paper`` went to, in words, and how many tie: "A", or
     "A and B", "A, B and 3 more" (a tie is never shown as one largest group)."""
     named = dest[(dest["paper"] == paper) & (dest["destination"] != UNKNOWN_DESTINATION)]
-    if "organisations" in named:  # an "Other (N organisations)" bar is no organisation
-        named = named[named["organisations"] <= 1]
+    pooled = named[named["organisations"] > 1] if "organisations" in named else named.iloc[:0]
+    named = named.drop(pooled.index)  # an "Other (N organisations)" bar is no organisation
     if named.empty:
         return "", 0
-    tied = named.loc[named["authors"] == named["authors"].max(), "destination"].tolist()
+    top = named["authors"].max()
+    tied = named.loc[named["authors"] == top, "destination"].tolist()
+    if len(pooled) and named["authors"].min() == top:  # organisations pooled in "Other" may tie too
+        return f"{', '.join(tied[:2])} and more", len(tied) + 1
     if len(tied) <= 2:
         return " and ".join(tied), len(tied)
     return f"{tied[0]}, {tied[1]} and {len(tied) - 2} more", len(tied)
