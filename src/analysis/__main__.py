@@ -17,7 +17,7 @@ from .pdf import PAPER_FORMATS
 def _day(text: str) -> str:
     """A day as the data writes one (the one rule, :func:`analysis.dates.day_error`): no ISO week
     or ordinal dates, which Python's ``date.fromisoformat`` would take."""
-    if day_error(text.strip()) or text != text.strip():
+    if text != text.strip() or day_error(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a day; expected YYYY-MM-DD, e.g. 2025-05-26")
     return date.fromisoformat(text).isoformat()
 

@@ -348,6 +348,13 @@ def _ceiling(table: pd.DataFrame, verified: pd.Series, needed: np.ndarray) -> pd
     return verified.fillna(snapshot).fillna(pd.Timestamp(date.today()))  # no 'verified' at all: the file is no later than today
 
 
+def _closed(start: pd.Series, end: pd.Series, ceiling: pd.Series, present: np.ndarray) -> pd.Series:
+    """An event's latest day: an open end closed by the ceiling, a dated end cut at it (the row
+    says it had happened by then); ``np.fmin`` passes over NaT, so an end with no ceiling stays as
+    it is. A ceiling before the event's start closes and cuts nothing (it is warned about)."""
+    return end.where(~present, np.fmin(end, ceiling.where(ceiling >= start)))
+
+
 def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarray) -> pd.DataFrame:
     columns: dict[str, object] = {"line": lines.astype(int)}
     for name in COLUMNS:
@@ -367,16 +374,10 @@ def _typed(table: pd.DataFrame, parsed: dict[str, pd.DataFrame], lines: np.ndarr
     ceiling = _ceiling(table, parsed["verified"]["end"], has_left | has_returned)
     left_start, left_end = parsed["left"]["start"], parsed["left"]["end"]
     columns["left_start"] = left_start = left_start.where(left_start.notna() | ~has_left, floor)
-    closes = ceiling.where(ceiling >= left_start)  # a ceiling before the start closes nothing (warned about)
-    # an open end is closed by the ceiling; a dated one is cut at it: the row says it happened by then
-    columns["left_end"] = left_end.where(~has_left, np.fmin(left_end, closes).where(closes.notna(), left_end)
-                                         .where(left_end.notna(), closes))
-    back_start, back_end = parsed["returned"]["start"], parsed["returned"]["end"]
+    columns["left_end"] = _closed(left_start, left_end, ceiling, has_left)
+    back_start = parsed["returned"]["start"]
     columns["returned_start"] = back_start = back_start.where(back_start.notna() | ~has_returned, left_start)
-    # a ceiling before the event's start closes nothing: the end stays open (never certain; warned about)
-    closes = ceiling.where(ceiling >= back_start)
-    columns["returned_end"] = back_end.where(~has_returned, np.fmin(back_end, closes).where(closes.notna(), back_end)
-                                             .where(back_end.notna(), closes))
+    columns["returned_end"] = _closed(back_start, parsed["returned"]["end"], ceiling, has_returned)
     columns["departed"] = has_left
 
     columns["destination_type"] = pd.Categorical.from_codes(

@@ -313,6 +313,15 @@ def decode(path: str, data: bytes, error: type[CohortError] = CohortError) -> st
              line=line, column=column, error=error)
 
 
+def read_text(path: str, data: bytes, error: type[CohortError] = CohortError) -> str:
+    """The file's text, after the checks on its bytes in the order the loader makes them: not
+    binary, no carriage return alone as a line end, UTF-8 (:func:`decode`)."""
+    if b"\x00" in data:
+        decode(path, data, error)  # a binary file: decode says so
+    check_line_ends(path, data, error)
+    return decode(path, data, error)
+
+
 def check_line_ends(path: str, data: bytes, error: type[CohortError] = CohortError) -> None:
     """A located error for a carriage return alone as a line end (old Mac files): the readers
     would split rows where a spreadsheet sees one, or fail without a location."""
@@ -427,10 +436,7 @@ def check_csv(path: str | Path, papers: Iterable[str] | None = None, *,
     for a large file).
     """
     name, data = read_bytes(path)
-    if b"\x00" in data:
-        decode(name, data)  # a binary file: decode says so
-    check_line_ends(name, data)
-    text = decode(name, data)
+    text = read_text(name, data)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per (paper, author)")
     names = read_header(name, text)
@@ -544,10 +550,7 @@ def check_claims_csv(path: str | Path, papers: list[str]) -> list[tuple[int, dic
     Raises :class:`ClaimsError` listing every problem, located.
     """
     name, data = read_bytes(path, ClaimsError)
-    if b"\x00" in data:
-        decode(name, data, ClaimsError)
-    check_line_ends(name, data, ClaimsError)
-    text = decode(name, data, ClaimsError)
+    text = read_text(name, data, ClaimsError)
     if not text.strip():
         fail(name, "is empty: expected a header row and one row per claim", error=ClaimsError)
     names = read_header(name, text, columns=CLAIM_COLUMNS, required=CLAIM_REQUIRED, error=ClaimsError)
