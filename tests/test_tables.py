@@ -342,3 +342,14 @@ def test_two_founders_of_two_and_a_tie_pooled_in_other(write_csv):
     cohort = load_cohort(write_csv(rows, "tie.csv"))
     caption = " ".join(tables.destinations_caption(metrics.destinations(cohort, "2024-01-31", top=2)).striptags().split())
     assert caption.startswith("8 leavers went to 4 organisations; 2 each to W, X and more.")  # Y and Z are in "Other"
+
+
+def test_a_single_largest_destination_named_with_and_is_no_tie(write_csv):
+    """The caption told a tie by looking for " and " in the names: 'Johnson and Johnson' read as one."""
+    from analysis import load_cohort, metrics
+
+    rows = [{"author": a, "left": "2021", "destination": "Johnson and Johnson"} for a in "AB"]
+    rows.append({"author": "C", "left": "2021", "destination": "Lab"})
+    cohort = load_cohort(write_csv(rows))
+    caption = " ".join(tables.destinations_caption(metrics.destinations(cohort, "2024-01-31")).striptags().split())
+    assert caption.startswith("3 leavers went to 2 organisations; 2 to Johnson and Johnson.")

@@ -81,8 +81,11 @@ AsOfLike = AsOf | Mapping[str, Day] | Day | None
 
 def default_as_of(cohort: pd.DataFrame) -> pd.Timestamp:
     """The latest ``verified`` day in ``cohort``, else today."""
-    latest = cohort["verified_end"].max() if len(cohort) else pd.NaT
-    return pd.Timestamp(latest) if pd.notna(latest) else pd.Timestamp(date.today())
+    return _or_today(cohort["verified_end"].max() if len(cohort) else pd.NaT)
+
+
+def _or_today(day) -> pd.Timestamp:
+    return pd.Timestamp(day) if pd.notna(day) else pd.Timestamp(date.today())
 
 
 def resolve_as_of(cohort: pd.DataFrame, as_of: Day | None) -> pd.Timestamp:
@@ -124,8 +127,7 @@ def as_of_by_paper(cohort: pd.DataFrame, as_of: AsOfLike = None) -> AsOf:
         return {p: resolve_as_of(cohort, as_of[p]) for p in papers}
     if _unset(as_of):  # each paper's default_as_of, in one grouped pass (thousands of papers: not one group each)
         latest = cohort.groupby("paper", sort=False)["verified_end"].max()
-        today = pd.Timestamp(date.today())
-        return {paper: pd.Timestamp(latest.get(paper)) if pd.notna(latest.get(paper)) else today for paper in papers}
+        return {paper: _or_today(latest.get(paper)) for paper in papers}
     day = resolve_as_of(cohort, as_of)
     return dict.fromkeys(papers, day)
 

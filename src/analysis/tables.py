@@ -109,29 +109,27 @@ def headline_html(cohort: pd.DataFrame, as_of: AsOfLike = None) -> Html:
     """The headline figures per paper, as a sentence and a row of figure cards."""
     rows = headline(cohort, as_of).to_dict("records")
     dest = destinations(cohort, as_of)
-    for h in rows:  # whether the largest group is still there: "5 at Mistral AI", or "3 went to Zeta" (some back)
-        h["top_names"], h["top_tied"] = _largest(dest, h["paper"])
-        mine = dest[(dest["paper"] == h["paper"]) & (dest["destination"] != UNKNOWN_DESTINATION)]
-        top = mine[mine["authors"] == h["top_destination_authors"]]  # every tied group: 'went to' if any came back
-        h["top_destination_back"] = int(top["came_back"].sum())
+    for h in rows:  # "5 at Mistral AI", or "3 went to Zeta" when some of the largest group(s) came back
+        h["top_names"], h["top_tied"], h["top_destination_back"] = _largest(dest, h["paper"])
     return words("headline.html.j2", rows=rows, share=_share)
 
 
-def _largest(dest: pd.DataFrame, paper: str) -> tuple[str, int]:
-    """The organisation(s) the most leavers of ``paper`` went to, in words, and how many tie: "A", or
-    "A and B", "A, B and 3 more" (a tie is never shown as one largest group)."""
+def _largest(dest: pd.DataFrame, paper: str) -> tuple[str, int, int]:
+    """The organisation(s) the most leavers of ``paper`` went to, in words ("A", or for a tie "A and
+    B", "A, B and 3 more": a tie is never shown as one largest group), how many tie, and how many
+    of their leavers came back."""
     named = dest[(dest["paper"] == paper) & (dest["destination"] != UNKNOWN_DESTINATION)]
     pooled = named[named["organisations"] > 1] if "organisations" in named else named.iloc[:0]
     named = named.drop(pooled.index)  # an "Other (N organisations)" bar is no organisation
     if named.empty:
-        return "", 0
-    top = named["authors"].max()
-    tied = named.loc[named["authors"] == top, "destination"].tolist()
-    if len(pooled) and named["authors"].min() == top:  # organisations pooled in "Other" may tie too
-        return f"{', '.join(tied[:2])} and more", len(tied) + 1
+        return "", 0, 0
+    top = named[named["authors"] == named["authors"].max()]
+    tied, back = top["destination"].tolist(), int(top["came_back"].sum())
+    if len(pooled) and len(top) == len(named):  # organisations pooled in "Other" may tie too
+        return f"{', '.join(tied[:2])} and more", len(tied) + 1, back
     if len(tied) <= 2:
-        return " and ".join(tied), len(tied)
-    return f"{tied[0]}, {tied[1]} and {len(tied) - 2} more", len(tied)
+        return " and ".join(tied), len(tied), back
+    return f"{tied[0]}, {tied[1]} and {len(tied) - 2} more", len(tied), back
 
 
 def author_table_html(cohort: pd.DataFrame, as_of: AsOfLike = None, max_rows: int = 100) -> Html:
@@ -297,7 +295,7 @@ def destinations_caption(dest: pd.DataFrame) -> Html:
         unknown=int(dest.loc[dest["destination"] == UNKNOWN_DESTINATION, "authors"].sum()),
         founders=int(dest["founders"].sum()), came_back=int(dest["came_back"].sum()),
         top=named.iloc[0] if len(named) and named["authors"].iloc[0] > 1 else None,
-        top_names=_largest(dest, dest["paper"].iloc[0])[0] if len(named) else "",
+        largest=_largest(dest, dest["paper"].iloc[0]) if len(named) else ("", 0, 0),
     )
 
 
@@ -378,7 +376,7 @@ def comparison_html(cohort: pd.DataFrame, as_of: AsOfLike = None, medians: pd.Da
         ("remaining", [f"{h.remaining}" + (f" (incl. {h.returned} back)" if h.returned else "")
                        for h in heads.itertuples()]),
         ("top", [f"{names} ({h.top_destination_authors}{' each' if tied > 1 else ''})" if h.top_destination else "–"
-                 for h, (names, tied) in zip(heads.itertuples(), (_largest(dest, p) for p in heads["paper"]))]),
+                 for h, (names, tied, _) in zip(heads.itertuples(), (_largest(dest, p) for p in heads["paper"]))]),
         ("founders", list(heads["founders"])),
         ("tenure_floor", [format_years(v) for v in heads["leaver_tenure_mean_min_years"]]),
     ]
